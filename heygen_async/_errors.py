@@ -1,0 +1,183 @@
+"""The whole error hierarchy of heygen_async, in one place.
+
+Every exception the SDK raises derives from `HeyGenError`. None of them ever holds the API key:
+they are built from the method, the path (never the query string with secrets, never headers)
+and what the server answered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "HeyGenError",
+    "InsufficientCreditError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PhotoError",
+    "RateLimitError",
+    "RenderFailedError",
+    "ServerError",
+    "UnknownOutcomeError",
+    "ValidationError",
+    "WaitTimeoutError",
+]
+
+
+class HeyGenError(Exception):
+    """Base class of every error heygen_async raises."""
+
+
+class MissingAPIKeyError(HeyGenError):
+    """No API key was given and HEYGEN_API_KEY is not set."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no API key: pass api_key=... to HeyGenClient or set the HEYGEN_API_KEY variable"
+        )
+
+
+class ValidationError(HeyGenError, ValueError):
+    """Input rejected locally, before any request was sent."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class PhotoError(ValidationError):
+    """A photo that HeyGen would reject: wrong format, too small, too large, corrupt."""
+
+    def __init__(self, path: str | Path | None, reason: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.reason = reason
+        super().__init__("photo", f"{reason} ({path})" if path is not None else reason)
+
+
+class APIStatusError(HeyGenError):
+    """The API answered with an error status or an error envelope."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | int | None = None,
+        request_id: str | None = None,
+        method: str = "",
+        path: str = "",
+        body: Any = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = f"{self.method} {self.path} -> " if self.method else ""
+        code = f" [{self.code}]" if self.code is not None else ""
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{where}HTTP {self.status}{code}: {self.message}{rid}"
+
+
+class BadRequestError(APIStatusError):
+    """400 or 422: the server rejected the request's content."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class InsufficientCreditError(APIStatusError):
+    """402, or an `insufficient_credit` code: the account cannot pay for this job."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this (for example no API access on the plan)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such object for this account."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the object's current state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or too many renders in flight."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ServerError(APIStatusError):
+    """5xx: HeyGen failed; usually transient."""
+
+
+class APIConnectionError(HeyGenError):
+    """The request could not be completed at the transport level."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        self.method = method
+        self.path = path
+        where = f"{method} {path}: " if method else ""
+        super().__init__(f"{where}{message}")
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class UnknownOutcomeError(HeyGenError):
+    """A paid request was sent but its answer never came: the job may or may not exist.
+
+    Retrying blindly could pay twice. Look for the job first (for example by its callback_id in
+    `client.videos.list()`), then decide. `__cause__` holds the transport or server error.
+    """
+
+    def __init__(self, method: str, path: str, reason: str) -> None:
+        self.method = method
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"{method} {path}: outcome unknown ({reason}); the job may exist, "
+            "look it up before sending it again"
+        )
+
+
+class RenderFailedError(HeyGenError):
+    """A render or generation job ended `failed`."""
+
+    def __init__(self, job_id: str, code: str | int | None, message: str) -> None:
+        self.job_id = job_id
+        self.code = code
+        self.message = message
+        code_text = f" [{code}]" if code is not None else ""
+        super().__init__(f"job {job_id} failed{code_text}: {message}")
+
+
+class WaitTimeoutError(HeyGenError, TimeoutError):
+    """A wait for a job reached its deadline before the job ended."""
+
+    def __init__(self, job_id: str, last_status: str | None, waited: float) -> None:
+        self.job_id = job_id
+        self.last_status = last_status
+        self.waited = waited
+        super().__init__(
+            f"job {job_id} still {last_status or 'unknown'} after waiting {waited:.1f} s"
+        )
