@@ -25,6 +25,7 @@ __all__ = [
     "PhotoError",
     "RateLimitError",
     "RenderFailedError",
+    "ResponseParseError",
     "ServerError",
     "UnknownOutcomeError",
     "ValidationError",
@@ -181,3 +182,12 @@ class WaitTimeoutError(HeyGenError, TimeoutError):
         super().__init__(
             f"job {job_id} still {last_status or 'unknown'} after waiting {waited:.1f} s"
         )
+
+
+class ResponseParseError(HeyGenError):
+    """The server answered 2xx with data this SDK cannot read as the documented shape."""
+
+    def __init__(self, what: str, detail: str) -> None:
+        self.what = what
+        self.detail = detail
+        super().__init__(f"unexpected {what} in HeyGen's response: {detail}")

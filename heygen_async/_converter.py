@@ -1,0 +1,92 @@
+"""The one cattrs converter: attrs models to HeyGen's JSON and back.
+
+Outgoing JSON drops unset (None) fields because HeyGen rejects some explicit nulls. Incoming
+JSON is read tolerantly, as the contract asks: unknown fields ignored, ids as strings whatever
+their JSON type, timestamps int or float, `error` as null, a string or an object.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeVar
+
+import cattrs
+
+from heygen_async._errors import ResponseParseError
+from heygen_async.models.videos import RenderError
+
+__all__ = ["converter", "from_wire", "to_wire"]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=False)
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    return float(value)
+
+
+def _structure_str(value: Any, _: type) -> str:
+    # Ids come back as strings or numbers depending on the endpoint; both mean the same id.
+    if isinstance(value, dict | list) or value is None:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return str(value)
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+# Exact-type predicates, not singledispatch: the str hook must not capture StrEnum subclasses.
+converter.register_structure_hook_func(lambda cls: cls is float, _structure_float)
+converter.register_structure_hook_func(lambda cls: cls is str, _structure_str)
+converter.register_structure_hook_func(lambda cls: cls is bool, _structure_bool)
+
+
+def _structure_render_error(value: Any, _: type) -> RenderError:
+    # HeyGen reports a failure as a plain string in some places, an object in others.
+    if isinstance(value, str):
+        return RenderError(message=value)
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an error object, got {type(value).__name__}")
+    code = value.get("code")
+    return RenderError(
+        code=None if code is None else str(code),
+        message=str(value.get("message") or value.get("msg") or "render failed"),
+        detail=None if value.get("detail") is None else str(value["detail"]),
+    )
+
+
+converter.register_structure_hook(RenderError, _structure_render_error)
+
+
+def to_wire(model: Any) -> Any:
+    """Unstructure a request model to JSON, dropping None fields at every depth."""
+    return _drop_none(converter.unstructure(model))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _drop_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_drop_none(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def from_wire(data: Any, cls: type[T], what: str | None = None) -> T:
+    """Structure response JSON into `cls`; any mismatch becomes a ResponseParseError."""
+    try:
+        return converter.structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        detail = (
+            "; ".join(cattrs.transform_error(exc))
+            if isinstance(exc, cattrs.BaseValidationError)
+            else str(exc)
+        )
+        raise ResponseParseError(what or cls.__name__, detail[:500]) from exc

@@ -1,0 +1,159 @@
+"""Photo checks: reject what HeyGen would reject, before a byte is sent.
+
+HeyGen takes JPEG or PNG, at least 512x512 px, under 10 MB. Every check runs in one worker
+thread (file read, hash, Pillow decode) so the event loop never blocks on disk or pixels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+import attrs
+from PIL import Image
+
+from heygen_async._errors import PhotoError
+
+__all__ = [
+    "MAX_PHOTO_BYTES",
+    "MIN_PHOTO_SIDE",
+    "PhotoInfo",
+    "check_photo",
+    "check_photo_bytes",
+    "iter_file",
+    "sniff_content_type",
+]
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MIN_PHOTO_SIDE = 512
+# Far above any real portrait, far below what would exhaust memory when decoded.
+_MAX_PIXELS = 50_000_000
+_ACCEPTED = {"image/jpeg": "JPEG", "image/png": "PNG"}
+_NAMES = {
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "video/mp4": "an MP4 video",
+    "video/webm": "a WebM video",
+    "audio/mpeg": "MP3 audio",
+    "audio/wav": "WAV audio",
+}
+
+
+@attrs.frozen
+class PhotoInfo:
+    """What a checked photo is: its real type (by content), size and content hash."""
+
+    content_type: str
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+
+
+# (offset, magic bytes, MIME type); first match wins.
+_MAGIC: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
+    (0, b"\xff\xd8\xff", "image/jpeg"),
+    (0, b"GIF87a", "image/gif"),
+    (0, b"GIF89a", "image/gif"),
+    (8, b"WEBP", "image/webp"),
+    (8, b"WAVE", "audio/wav"),
+    (4, b"ftyp", "video/mp4"),
+    (0, b"\x1a\x45\xdf\xa3", "video/webm"),
+    (0, b"ID3", "audio/mpeg"),
+    (0, b"\xff\xfb", "audio/mpeg"),
+    (0, b"\xff\xf3", "audio/mpeg"),
+)
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The MIME type the magic bytes say, whatever the file name claims."""
+    for offset, magic, content_type in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return content_type
+    return None
+
+
+async def check_photo(path: str | os.PathLike[str]) -> PhotoInfo:
+    """Check a photo file; raise PhotoError naming the problem."""
+    return await anyio.to_thread.run_sync(_check_file, Path(path))
+
+
+async def check_photo_bytes(data: bytes, *, name: str = "<bytes>") -> PhotoInfo:
+    """Check photo bytes already in memory; raise PhotoError naming the problem."""
+    return await anyio.to_thread.run_sync(_check_data, data, name)
+
+
+async def iter_file(
+    path: str | os.PathLike[str], chunk_size: int = 256 * 1024
+) -> AsyncIterator[bytes]:
+    """Stream a file in chunks without blocking the loop (uploads never load it whole)."""
+    async with await anyio.open_file(path, "rb") as handle:
+        while chunk := await handle.read(chunk_size):
+            yield chunk
+
+
+def _check_file(path: Path) -> PhotoInfo:
+    if not path.exists():
+        raise PhotoError(path, "file does not exist")
+    if path.is_dir():
+        raise PhotoError(path, "is a directory, not a photo")
+    size = path.stat().st_size
+    # Size first: a 2 GB file is refused without reading it.
+    _check_size(size, path)
+    return _check_data(path.read_bytes(), str(path))
+
+
+def _check_size(size: int, where: str | Path) -> None:
+    if size == 0:
+        raise PhotoError(where, "file is empty")
+    if size > MAX_PHOTO_BYTES:
+        raise PhotoError(where, f"photo is {size / 1_048_576:.1f} MB; HeyGen accepts at most 10 MB")
+
+
+def _check_data(data: bytes, where: str) -> PhotoInfo:
+    _check_size(len(data), where)
+    content_type = sniff_content_type(data[:16])
+    if content_type not in _ACCEPTED:
+        what = _NAMES.get(content_type or "", "not an image HeyGen reads")
+        raise PhotoError(where, f"photo is {what}; HeyGen accepts JPEG or PNG")
+    width, height = _decode(data, _ACCEPTED[content_type], where)
+    if min(width, height) < MIN_PHOTO_SIDE:
+        raise PhotoError(
+            where,
+            f"photo is {width}x{height} px; HeyGen needs at least "
+            f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE}",
+        )
+    return PhotoInfo(content_type, width, height, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _decode(data: bytes, expected_format: str, where: str) -> tuple[int, int]:
+    """Fully decode the image: verify() alone misses truncated JPEG scan data."""
+    try:
+        with warnings.catch_warnings():
+            # A bomb warning is an error here, but only inside this check.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[expected_format]) as probe:
+                size = probe.size
+                _check_pixels(size, where)
+                probe.verify()
+            with Image.open(io.BytesIO(data), formats=[expected_format]) as image:
+                image.load()
+    except PhotoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoError(where, "photo is a decompression bomb (too many pixels)") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PhotoError(where, f"photo is corrupt or truncated ({exc})") from exc
+    return size
+
+
+def _check_pixels(size: tuple[int, int], where: str) -> None:
+    if size[0] * size[1] > _MAX_PIXELS:
+        raise PhotoError(where, f"photo claims {size[0]}x{size[1]} px: a decompression bomb")
