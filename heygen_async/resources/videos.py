@@ -1,0 +1,143 @@
+"""Videos: generate, status, wait, list, delete, download."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from heygen_async._converter import to_wire
+from heygen_async._download import download_to
+from heygen_async._errors import RenderFailedError
+from heygen_async._polling import PollSchedule, poll_until
+from heygen_async.models import (
+    Dimension,
+    VideoCreated,
+    VideoGenerateRequest,
+    VideoStatus,
+    VideoStatusInfo,
+    VideoSummary,
+)
+from heygen_async.models._checks import text
+from heygen_async.resources._base import Resource
+
+__all__ = ["StatusCallback", "Videos"]
+
+StatusCallback = Callable[[VideoStatusInfo], Awaitable[None] | None]
+ProgressCallback = Callable[[int, int | None], None]
+
+
+class Videos(Resource):
+    async def generate(self, request: VideoGenerateRequest) -> VideoCreated:
+        """Start a render. Paid: never retried once the server may have acted on it."""
+        data = await self._transport.request(
+            "POST", "/v2/video/generate", json=to_wire(request), paid=True
+        )
+        return self._parse(data, VideoCreated)
+
+    async def generate_from_talking_photo(
+        self,
+        talking_photo_id: str,
+        script: str,
+        voice_id: str,
+        *,
+        title: str | None = None,
+        dimension: Dimension | None = None,
+        callback_id: str | None = None,
+        callback_url: str | None = None,
+        test: bool = False,
+    ) -> VideoCreated:
+        request = VideoGenerateRequest.talking_photo(
+            talking_photo_id,
+            script,
+            voice_id,
+            title=title,
+            dimension=dimension,
+            callback_id=callback_id,
+            callback_url=callback_url,
+            test=test or None,
+        )
+        return await self.generate(request)
+
+    async def status(self, video_id: str) -> VideoStatusInfo:
+        """Current status; each call returns freshly signed URLs."""
+        text("video_id", video_id)
+        data = await self._transport.request(
+            "GET", "/v1/video_status.get", params={"video_id": video_id}
+        )
+        return self._parse(data, VideoStatusInfo)
+
+    async def wait(
+        self,
+        video_id: str,
+        *,
+        timeout: float = 1800.0,
+        poll: PollSchedule | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> VideoStatusInfo:
+        """Poll until the render ends; raise RenderFailedError or WaitTimeoutError."""
+        final = await poll_until(
+            lambda: self.status(video_id),
+            done=lambda info: info.status in (VideoStatus.COMPLETED, VideoStatus.FAILED),
+            status_of=lambda info: info.status.value,
+            job_id=video_id,
+            timeout=timeout,
+            schedule=poll or self._poll,
+            on_status=on_status,
+        )
+        if final.status is VideoStatus.FAILED:
+            error = final.error
+            raise RenderFailedError(
+                video_id,
+                error.code if error else None,
+                error.message if error else "render failed",
+            )
+        return final
+
+    async def list(self, *, page_size: int = 100) -> AsyncIterator[VideoSummary]:
+        """Every video of the account, newest first, fetched page by page."""
+        token: str | None = None
+        while True:
+            params: dict[str, str | int] = {"limit": page_size}
+            if token:
+                params["token"] = token
+            data = await self._transport.request("GET", "/v1/video.list", params=params)
+            for item in (data or {}).get("videos") or []:
+                yield self._parse(_summary_fields(item), VideoSummary)
+            token = (data or {}).get("token")
+            if not token:
+                return
+
+    async def delete(self, video_id: str) -> None:
+        text("video_id", video_id)
+        await self._transport.request("DELETE", "/v1/video.delete", params={"video_id": video_id})
+
+    async def download(
+        self,
+        video: str | VideoStatusInfo,
+        directory: str | os.PathLike[str],
+        *,
+        filename: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Save the finished MP4 into `directory` (atomically); returns its path."""
+        info = video if isinstance(video, VideoStatusInfo) else await self.status(video)
+        if info.video_url is None:
+            info = await self.status(info.id)
+        if info.video_url is None:
+            raise RenderFailedError(info.id, None, f"video is {info.status.value}, not completed")
+        return await download_to(
+            self._transport.session,
+            info.video_url,
+            directory,
+            filename or f"{info.id}.mp4",
+            on_progress=on_progress,
+        )
+
+
+def _summary_fields(item: Any) -> Any:
+    """video.list names the title `video_title` on some accounts and `title` on others."""
+    if isinstance(item, dict) and "title" not in item and "video_title" in item:
+        return {**item, "title": item["video_title"]}
+    return item
