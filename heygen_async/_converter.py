@@ -7,7 +7,7 @@ their JSON type, timestamps int or float, `error` as null, a string or an object
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
 import cattrs
@@ -41,10 +41,15 @@ def _structure_bool(value: Any, _: type) -> bool:
     return bool(value)
 
 
-# Exact-type predicates, not singledispatch: the str hook must not capture StrEnum subclasses.
-converter.register_structure_hook_func(lambda cls: cls is float, _structure_float)
-converter.register_structure_hook_func(lambda cls: cls is str, _structure_str)
-converter.register_structure_hook_func(lambda cls: cls is bool, _structure_bool)
+def _structure_enum(value: Any, cls: type[StrEnum]) -> StrEnum:
+    return cls(value)
+
+
+converter.register_structure_hook(float, _structure_float)
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+# StrEnum precedes str in every wire enum's MRO, so enums do not fall into the str hook.
+converter.register_structure_hook(StrEnum, _structure_enum)
 
 
 def _structure_render_error(value: Any, _: type) -> RenderError:
