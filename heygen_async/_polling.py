@@ -1,0 +1,69 @@
+"""Waiting for jobs: a poll schedule that starts short and grows to a cap, and the wait loop.
+
+Renders take minutes, so polling every second wastes the account's request budget; polling
+every minute makes short renders feel slow. The schedule starts short and backs off.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import anyio
+import attrs
+
+from heygen_async._errors import WaitTimeoutError
+
+__all__ = ["PollSchedule", "poll_until"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class PollSchedule:
+    """Delays between status calls: initial, then times factor, capped at maximum."""
+
+    initial: float = 2.0
+    factor: float = 1.5
+    maximum: float = 20.0
+    jitter: float = 0.1  # +-10 % so thousands of pollers do not call in lockstep
+
+    def delays(self) -> Iterator[float]:
+        delay = self.initial
+        while True:
+            spread = delay * self.jitter
+            yield max(0.0, delay + random.uniform(-spread, spread))
+            delay = min(self.maximum, delay * self.factor)
+
+
+async def poll_until(
+    fetch: Callable[[], Awaitable[T]],
+    *,
+    done: Callable[[T], bool],
+    status_of: Callable[[T], str],
+    job_id: str,
+    timeout: float,
+    schedule: PollSchedule,
+    on_status: Callable[[T], Awaitable[None] | None] | None = None,
+) -> T:
+    """Fetch until `done`; never sleep past the deadline; WaitTimeoutError when it passes."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last: str | None = None
+    for delay in schedule.delays():
+        value = await fetch()
+        last = status_of(value)
+        if on_status is not None:
+            outcome = on_status(value)
+            if inspect.isawaitable(outcome):
+                await outcome
+        if done(value):
+            return value
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        await anyio.sleep(min(delay, remaining))
+    raise WaitTimeoutError(job_id, last, time.monotonic() - started)
