@@ -1,0 +1,165 @@
+"""What wraps every API request: the log, auth, the request-rate limit, faults, error shapes.
+
+Admin (`/_emulator/`) and media (`/_media/`) paths skip auth, limits and faults: tests must
+always be able to look, and downloads are signed URLs, not API calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from heygen_async.emulator._envelopes import ApiError, family_of
+from heygen_async.emulator._limits import TokenBucket, retry_headers
+from heygen_async.emulator._state import EmulatorState, RequestRecord
+
+__all__ = ["STATE", "TENANT", "make_middlewares"]
+
+STATE = web.AppKey("state", EmulatorState)
+TENANT = "heygen_emulator.tenant"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_UNPROTECTED = ("/_emulator/", "/_media/")
+
+
+class _Reset(Exception):  # noqa: N818  # internal signal: drop the connection, answer nothing
+    pass
+
+
+def make_middlewares(state: EmulatorState) -> list[Any]:
+    buckets: dict[str, TokenBucket] = {}
+
+    @web.middleware
+    async def api(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith(_UNPROTECTED):
+            return await handler(request)
+        fault = state.faults.for_request(request.method, request.path)
+        status: int | None = None
+        body = b""
+        try:
+            body = await _read_capped(request)
+            response = await _serve(request, handler, state, buckets, fault)
+            status = response.status
+        except _TooLarge:
+            limit = state.config.max_upload_bytes
+            error = ApiError(413, f"file exceeds the {limit} byte limit", code="payload_too_large")
+            response = error.response(family_of(request.path))
+            status = response.status
+        except _Reset:
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError from None
+        finally:
+            _record(state, request, body, status, fault)
+        return response
+
+    return [api]
+
+
+async def _read_capped(request: web.Request) -> bytes:
+    """The body, read once (handlers reuse it); the app's client_max_size caps it."""
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise _TooLarge from exc
+
+
+class _TooLarge(Exception):  # noqa: N818  # internal signal turned into a 413 below
+    pass
+
+
+async def _serve(
+    request: web.Request,
+    handler: Handler,
+    state: EmulatorState,
+    buckets: dict[str, TokenBucket],
+    fault: str | None,
+) -> web.StreamResponse:
+    family = family_of(request.path)
+    try:
+        if fault == "reset_before":
+            raise _Reset
+        if fault == "slow":
+            await asyncio.sleep(state.config.faults.slow_seconds)
+        if fault in ("500", "502", "503", "429"):
+            raise _fault_error(fault)
+        _authenticate(request, state)
+        _rate_limit(request, state, buckets)
+        response = await handler(request)
+    except ApiError as error:
+        response = error.response(family)
+    if fault == "reset_after":
+        raise _Reset
+    return response
+
+
+def _fault_error(kind: str) -> ApiError:
+    if kind == "429":
+        return ApiError(429, "Rate limit exceeded.", headers=retry_headers(0.05))
+    messages = {
+        "500": "Internal server error.",
+        "502": "Bad gateway.",
+        "503": "Service unavailable.",
+    }
+    return ApiError(int(kind), messages[kind], code="internal_error")
+
+
+def _authenticate(request: web.Request, state: EmulatorState) -> None:
+    tenant = state.tenant(request.headers.get("X-Api-Key"))
+    if tenant is None:
+        raise ApiError(401, "Unauthorized", code="unauthorized")
+    request[TENANT] = tenant
+
+
+def _rate_limit(
+    request: web.Request, state: EmulatorState, buckets: dict[str, TokenBucket]
+) -> None:
+    rate = state.config.request_rate
+    if rate is None:
+        return
+    key = request[TENANT].key
+    bucket = buckets.get(key)
+    if bucket is None or bucket.rate != rate:
+        bucket = buckets[key] = TokenBucket(rate, state.config.request_burst)
+    wait = bucket.take(time.monotonic())
+    if wait > 0:
+        raise ApiError(429, "Too many requests: slow down.", headers=retry_headers(wait))
+
+
+def _record(
+    state: EmulatorState, request: web.Request, body: bytes, status: int | None, fault: str | None
+) -> None:
+    route = f"{request.method} {_route_label(request)}"
+    state.route_counts[route]["reset" if status is None else str(status)] += 1
+    state.request_log.append(
+        RequestRecord(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            status=status,
+            api_key=request.headers.get("X-Api-Key"),
+            json=_json_or_none(request, body),
+            body_size=len(body),
+            fault=fault,
+            at=state.clock.now(),
+        )
+    )
+
+
+def _route_label(request: web.Request) -> str:
+    """The route template (`/v2/photo_avatar/{id}`), so counters group by endpoint."""
+    info = request.match_info.route.resource
+    return info.canonical if info is not None else request.path
+
+
+def _json_or_none(request: web.Request, body: bytes) -> Any:
+    if not body or "json" not in (request.content_type or ""):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
