@@ -16,12 +16,12 @@ from aiohttp import web
 
 from heygen_async.emulator._envelopes import ApiError, family_of
 from heygen_async.emulator._limits import TokenBucket, retry_headers
-from heygen_async.emulator._state import EmulatorState, RequestRecord
+from heygen_async.emulator._state import EmulatorState, RequestRecord, Tenant
 
 __all__ = ["STATE", "TENANT", "make_middlewares"]
 
 STATE = web.AppKey("state", EmulatorState)
-TENANT = "heygen_emulator.tenant"
+TENANT = web.RequestKey("tenant", Tenant)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _UNPROTECTED = ("/_emulator/", "/_media/")
 
