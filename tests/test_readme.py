@@ -37,7 +37,7 @@ def run_snippet(code: str, cwd: Path, emu: Emulator) -> str:
         "HEYGEN_BASE_URL": emu.url,
         "HEYGEN_UPLOAD_URL": emu.url,
     }
-    done = subprocess.run(  # noqa: S603  # our own interpreter running the README's code
+    done = subprocess.run(  # our own interpreter running the README's code
         [sys.executable, "-c", code],
         cwd=cwd,
         env=env,
