@@ -18,7 +18,8 @@ __all__ = ["Assets", "UploadBody", "prepare_upload"]
 
 Source = str | os.PathLike[str] | bytes | AsyncIterable[bytes]
 _IMAGES = ("image/jpeg", "image/png")
-_ALLOWED = (*_IMAGES, "audio/mpeg", "audio/wav", "video/mp4", "video/webm")
+_MEDIA = ("audio/mpeg", "audio/wav", "video/mp4", "video/webm")
+_ALLOWED = (*_IMAGES, *_MEDIA)
 
 
 @attrs.frozen
@@ -43,22 +44,31 @@ async def prepare_upload(
 
 
 async def _from_bytes(data: bytes, content_type: str | None, photo_only: bool) -> UploadBody:
-    sniffed = sniff_content_type(data[:16])
-    kind = _checked_type(content_type or sniffed or "", photo_only)
-    if kind in _IMAGES:
-        kind = (await check_photo_bytes(data)).content_type
-    return UploadBody(kind, data)
+    media = _media_type(content_type, sniff_content_type(data[:16]), photo_only)
+    if media is not None:
+        return UploadBody(media, data)
+    return UploadBody((await check_photo_bytes(data)).content_type, data)
 
 
 async def _from_path(path: Path, content_type: str | None, photo_only: bool) -> UploadBody:
     head = await anyio.to_thread.run_sync(_read_head, path)
-    sniffed = sniff_content_type(head)
-    if photo_only or sniffed in _IMAGES or content_type in _IMAGES:
-        # The photo check reports missing files, directories and bad formats by name.
-        kind = (await check_photo(path)).content_type
-    else:
-        kind = _checked_type(content_type or sniffed or "", photo_only)
-    return UploadBody(kind, lambda: iter_file(path))
+    media = _media_type(content_type, sniff_content_type(head), photo_only)
+    if media is None:
+        # The photo check names missing files, directories, empty files and wrong formats.
+        media = (await check_photo(path)).content_type
+    return UploadBody(media, lambda: iter_file(path))
+
+
+def _media_type(declared: str | None, sniffed: str | None, photo_only: bool) -> str | None:
+    """The audio/video type to send as is, or None: then it is a photo and gets checked."""
+    if photo_only:
+        return None
+    kind = declared or sniffed
+    if kind in _MEDIA:
+        return kind
+    if declared is not None and declared not in _IMAGES:
+        raise ValidationError("content_type", f"{declared} is not one of {', '.join(_ALLOWED)}")
+    return None
 
 
 def _read_head(path: Path) -> bytes:
