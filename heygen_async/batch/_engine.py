@@ -1,0 +1,205 @@
+"""The batch engine: every job of a manifest as one task in one TaskGroup, results streamed.
+
+Each job task ends with a result whatever happens to the job (its errors are its own), so a
+failing job never cancels its siblings; cancelling the run (Ctrl-C) cancels every task, and the
+journal (written before each step that depends on it) lets the next run pick up where this one
+stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from heygen_async._polling import PollSchedule
+from heygen_async.batch._calls import Caller
+from heygen_async.batch._events import EventHandler
+from heygen_async.batch._jobs import BatchJob, BatchSummary, JobResult, JobStatus
+from heygen_async.batch._journal import JOURNAL_NAME, JobRecord, Journal
+from heygen_async.batch._limits import BatchLimits, Limiter
+from heygen_async.batch._photos import PhotoStore
+from heygen_async.batch._poller import Poller
+from heygen_async.batch._stages import JobRunner
+
+if TYPE_CHECKING:
+    from heygen_async._client import HeyGenClient
+
+__all__ = ["Batch", "run_batch"]
+
+
+class Batch:
+    """Turn jobs into videos in `out_dir/<job id>.mp4`, as fast as `limits` allow.
+
+    `async for result in batch.run()` yields a `JobResult` as each job ends (jobs finished by an
+    earlier run with the same journal come first, marked `resumed`). To stop early, close the
+    iterator (`contextlib.aclosing`): every task is cancelled and the journal stays consistent.
+
+    The journal defaults to `out_dir/journal.sqlite` and belongs to the client's API server: a
+    journal written against another `base_url` is refused (its ids would mean nothing). Status
+    polls follow `poll`, or the client's own schedule.
+    """
+
+    def __init__(
+        self,
+        client: HeyGenClient,
+        jobs: Sequence[BatchJob],
+        out_dir: str | os.PathLike[str],
+        *,
+        journal: str | os.PathLike[str] | None = None,
+        limits: BatchLimits | None = None,
+        poll: PollSchedule | None = None,
+        on_event: EventHandler | None = None,
+    ) -> None:
+        keys = [job.key for job in jobs]
+        if len(set(keys)) != len(keys):
+            raise ValueError("jobs must be distinct (two jobs have the same key)")
+        # Our own retry rules replace the client's: see _calls.py.
+        self._client = client.with_options(max_retries=0)
+        self.jobs = list(jobs)
+        self.out_dir = Path(out_dir)
+        self.journal_path = Path(journal) if journal is not None else self.out_dir / JOURNAL_NAME
+        self.limits = limits or BatchLimits()
+        self.poll = poll or self._client.poll  # the client's schedule unless told otherwise
+        self._on_event = on_event
+        self.summary = BatchSummary(total=len(self.jobs))
+        self.stats: dict[str, int] = {}  # requests and retries of the last run, for reports
+
+    async def run(self) -> AsyncGenerator[JobResult, None]:
+        started = time.monotonic()
+        self.summary = BatchSummary(total=len(self.jobs))
+        await asyncio.to_thread(self.out_dir.mkdir, parents=True, exist_ok=True)
+        async with Journal(self.journal_path, account=self._client.base_url) as journal:
+            # We hold the journal's lock: part files of our jobs are leftovers of a killed run.
+            await asyncio.to_thread(self._remove_stale_downloads)
+            records = await journal.load_jobs()
+            # Off the loop: deciding whether a job is finished looks at its file on disk.
+            finished = await asyncio.to_thread(
+                lambda: [_finished_result(job, records.get(job.key)) for job in self.jobs]
+            )
+            for result in finished:
+                if result is not None:
+                    self.summary.add(result)
+                    yield result
+            todo = [job for job, done in zip(self.jobs, finished, strict=True) if done is None]
+            try:
+                # aclosing: if our consumer stops early, the job tasks are cancelled and waited
+                # for here, while the journal is still open.
+                async with aclosing(self._run_jobs(todo, records, journal)) as stream:
+                    async for result in stream:
+                        self.summary.add(result)
+                        yield result
+            finally:
+                self.summary.elapsed = time.monotonic() - started
+
+    async def _run_jobs(
+        self, jobs: list[BatchJob], records: dict[str, JobRecord], journal: Journal
+    ) -> AsyncGenerator[JobResult, None]:
+        limiter = Limiter(self.limits)
+        caller = Caller(limiter)
+        poller = Poller(self._client.videos.status, caller, self.poll)
+        photos = PhotoStore(self._client, caller, journal)
+        runner = JobRunner(
+            client=self._client,
+            caller=caller,
+            journal=journal,
+            poller=poller,
+            photos=photos,
+            out_dir=self.out_dir,
+            on_event=self._on_event,
+        )
+        results: asyncio.Queue[JobResult] = asyncio.Queue()
+        in_progress = asyncio.Semaphore(self.limits.concurrency)
+
+        async def run_one(job: BatchJob) -> None:
+            async with in_progress:
+                results.put_nowait(await runner.run(job, records.get(job.key)))
+
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                children = [tasks.create_task(poller.run())]
+                children += [tasks.create_task(run_one(job)) for job in jobs]
+                for _ in jobs:
+                    result = await results.get()
+                    try:
+                        yield result
+                    except GeneratorExit:
+                        # Our consumer closed us. The TaskGroup (Python 3.11) would report
+                        # GeneratorExit as a child error: cancel the children ourselves and
+                        # leave the group normally instead.
+                        for child in children:
+                            child.cancel()
+                        return
+                poller.stop()
+        except ExceptionGroup as group:
+            # Job tasks only raise for the batch as a whole (the journal failed): surface that
+            # error itself rather than a group of one.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
+        finally:
+            self.stats = {
+                "submits": runner.submits,
+                "adopted": runner.adopted,
+                "uploads": photos.uploads,
+                "talking_photos": photos.talking_photos,
+                "polls": poller.polls,
+                "retries": caller.retries,
+                "rate_limited": limiter.rate_limited,
+            }
+
+    def _remove_stale_downloads(self) -> None:
+        for job in self.jobs:
+            for part in self.out_dir.glob(f".{job.id}.mp4.*.part"):
+                part.unlink(missing_ok=True)
+
+
+async def run_batch(
+    client: HeyGenClient,
+    jobs: Sequence[BatchJob],
+    out_dir: str | os.PathLike[str],
+    *,
+    journal: str | os.PathLike[str] | None = None,
+    limits: BatchLimits | None = None,
+    poll: PollSchedule | None = None,
+    on_event: EventHandler | None = None,
+) -> BatchSummary:
+    """Run the whole batch and return its summary (results are in the journal and report)."""
+    batch = Batch(
+        client, jobs, out_dir, journal=journal, limits=limits, poll=poll, on_event=on_event
+    )
+    async with aclosing(batch.run()) as results:
+        async for _ in results:
+            pass
+    return batch.summary
+
+
+def _finished_result(job: BatchJob, record: JobRecord | None) -> JobResult | None:
+    """The result of a job an earlier run finished for good, or None if it still has work.
+
+    Completed jobs whose file is still there are done. A failed render is final too: trying
+    again would pay again for the same input. Other failures (bad photo, network, no credit)
+    happened before anything was paid, or before the download, and are tried again.
+    """
+    if record is None:
+        return None
+    done = record.status is JobStatus.COMPLETED and record.output and Path(record.output).exists()
+    render_failed = record.status is JobStatus.FAILED and record.error_type == "RenderFailedError"
+    if not (done or render_failed):
+        return None
+    return JobResult(
+        job_id=job.id,
+        key=job.key,
+        kind=job.kind,
+        status=record.status,
+        stage=record.stage,
+        ids=dict(record.ids),
+        output=Path(record.output) if record.output else None,
+        error=record.error,
+        error_type=record.error_type,
+        resumed=True,
+    )

@@ -1,0 +1,296 @@
+"""The batch journal: SQLite, the source of truth across crashes and reruns.
+
+Every call runs on one dedicated worker thread (sqlite is blocking; the event loop never waits on
+the disk). A write returns only once it is committed, so the engine can rely on the ordering
+"journal first, then the network step that depends on it". An exclusive lock file keeps two runs
+from sharing one journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import attrs
+
+from heygen_async._errors import HeyGenError
+from heygen_async.batch._jobs import JobStatus, Stage
+
+__all__ = ["JobRecord", "Journal", "JournalError", "UploadRecord"]
+
+T = TypeVar("T")
+JOURNAL_NAME = "journal.sqlite"  # default file name, in the output directory
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    key TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    status TEXT NOT NULL,
+    ids TEXT NOT NULL DEFAULT '{}',
+    output TEXT,
+    error TEXT,
+    error_type TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    sha256 TEXT PRIMARY KEY,
+    asset_id TEXT,
+    url TEXT,
+    image_key TEXT,
+    talking_photo_id TEXT,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+class JournalError(HeyGenError):
+    """The journal cannot be used: corrupt, not a journal, or in use by another run."""
+
+
+@attrs.frozen(kw_only=True)
+class JobRecord:
+    key: str
+    job_id: str
+    stage: Stage = Stage.PENDING
+    status: JobStatus = JobStatus.PENDING
+    ids: dict[str, str] = attrs.field(factory=dict)
+    output: str | None = None
+    error: str | None = None
+    error_type: str | None = None
+    attempts: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class UploadRecord:
+    """What one photo (by content hash) became on the server, shared by every job that uses it."""
+
+    sha256: str
+    asset_id: str | None = None
+    url: str | None = None
+    image_key: str | None = None
+    talking_photo_id: str | None = None
+
+
+class Journal:
+    """Async facade over the SQLite journal; use as `async with Journal(path) as journal:`."""
+
+    def __init__(self, path: str | os.PathLike[str], *, account: str | None = None) -> None:
+        """`account` fingerprints the API account and server the journal's ids belong to: a
+        journal written against another one is refused rather than trusted."""
+        self.path = Path(path)
+        self.account = account
+        self._executor: ThreadPoolExecutor | None = None
+        self._db: sqlite3.Connection | None = None
+        self._lock_fd: int | None = None
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hga-journal")
+        try:
+            await self._run(self._open_sync)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        # Runs after every write already queued: the worker thread handles calls in order.
+        await asyncio.get_running_loop().run_in_executor(executor, self._close_sync)
+        executor.shutdown(wait=True)
+
+    async def load_jobs(self) -> dict[str, JobRecord]:
+        return await self._run(self._load_jobs_sync)
+
+    async def save_job(self, record: JobRecord) -> None:
+        """Upsert a job's row; returns once committed."""
+        await self._run(self._save_job_sync, record)
+
+    async def get_upload(self, sha256: str) -> UploadRecord | None:
+        return await self._run(self._get_upload_sync, sha256)
+
+    async def save_upload(self, record: UploadRecord) -> None:
+        await self._run(self._save_upload_sync, record)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            raise JournalError(f"journal {self.path} is not open")
+        loop = asyncio.get_running_loop()
+        # Shielded: a write that started finishes and commits even if its caller is cancelled,
+        # so the journal never lags behind what was sent.
+        return await asyncio.shield(loop.run_in_executor(self._executor, fn, *args))
+
+    # --- worker thread side -------------------------------------------------------------
+
+    def _open_sync(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_fd = _lock_exclusively(self.path)
+        try:
+            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
+        self._db = db  # closed by _close_sync, also when a check below fails
+        try:
+            # FULL: a commit survives power loss, not only a crash of this process.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            _check_version(db, self.path)
+            _check_account(db, self.path, self.account)
+            db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(
+                f"journal {self.path} is unreadable ({exc}); it is corrupt or not a batch "
+                "journal: move it aside to start over (finished videos are kept)"
+            ) from exc
+
+    def _close_sync(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+            self._lock_fd = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise JournalError(f"journal {self.path} is not open")
+        return self._db
+
+    def _load_jobs_sync(self) -> dict[str, JobRecord]:
+        rows = self._conn().execute(
+            "SELECT key, job_id, stage, status, ids, output, error, error_type, attempts FROM jobs"
+        )
+        return {row[0]: _job_from_row(row) for row in rows}
+
+    def _save_job_sync(self, record: JobRecord) -> None:
+        with _transaction(self._conn(), self.path) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO jobs (key, job_id, stage, status, ids, output, error,"
+                " error_type, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.key,
+                    record.job_id,
+                    record.stage.value,
+                    record.status.value,
+                    json.dumps(record.ids, sort_keys=True),
+                    record.output,
+                    record.error,
+                    record.error_type,
+                    record.attempts,
+                    time.time(),
+                ),
+            )
+
+    def _get_upload_sync(self, sha256: str) -> UploadRecord | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT sha256, asset_id, url, image_key, talking_photo_id FROM uploads"
+                " WHERE sha256 = ?",
+                (sha256,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return UploadRecord(
+            sha256=row[0], asset_id=row[1], url=row[2], image_key=row[3], talking_photo_id=row[4]
+        )
+
+    def _save_upload_sync(self, record: UploadRecord) -> None:
+        with _transaction(self._conn(), self.path) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO uploads (sha256, asset_id, url, image_key,"
+                " talking_photo_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.sha256,
+                    record.asset_id,
+                    record.url,
+                    record.image_key,
+                    record.talking_photo_id,
+                    time.time(),
+                ),
+            )
+
+
+def _lock_exclusively(path: Path) -> int:
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalError(
+            f"journal {path} is in use by another batch run (lock {path}.lock is held)"
+        ) from None
+    return fd
+
+
+def _check_version(db: sqlite3.Connection, path: Path) -> None:
+    db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    (version,) = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+    if version != SCHEMA_VERSION:
+        raise JournalError(f"journal {path} has schema {version}, expected {SCHEMA_VERSION}")
+
+
+def _check_account(db: sqlite3.Connection, path: Path, account: str | None) -> None:
+    if account is None:
+        return
+    db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('account', ?)", (account,))
+    (stored,) = db.execute("SELECT value FROM meta WHERE name = 'account'").fetchone()
+    if stored != account:
+        raise JournalError(
+            f"journal {path} was written for another API account or server; its ids mean "
+            "nothing here: use another --out or --journal"
+        )
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        raise JournalError(f"journal {path}: {exc}") from exc
+
+
+def _job_from_row(row: tuple[Any, ...]) -> JobRecord:
+    key, job_id, stage, status, ids, output, error, error_type, attempts = row
+    return JobRecord(
+        key=key,
+        job_id=job_id,
+        stage=Stage(stage),
+        status=JobStatus(status),
+        ids=json.loads(ids),
+        output=output,
+        error=error,
+        error_type=error_type,
+        attempts=attempts,
+    )

@@ -1,0 +1,127 @@
+"""One poll scheduler for every render of a batch.
+
+A heap of (next due time, video id) and a single loop: no sleeping task per video. Each video
+follows its own schedule (short at first, growing to a cap). The loop takes a token from the
+poll share of the rate budget before each poll, so polls never starve submissions; the status
+call itself runs as a child task so a slow answer does not hold up the other videos.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Iterator
+
+from heygen_async._polling import PollSchedule
+from heygen_async.batch._calls import Caller
+from heygen_async.models import VideoStatus, VideoStatusInfo
+
+__all__ = ["Poller"]
+
+FINAL_STATUSES = frozenset({VideoStatus.COMPLETED, VideoStatus.FAILED})
+FetchStatus = Callable[[str], Awaitable[VideoStatusInfo]]
+
+
+class _Watch:
+    def __init__(self, delays: Iterator[float], future: asyncio.Future[VideoStatusInfo]) -> None:
+        self.delays = delays
+        self.future = future
+        self.last_delay = 0.0
+
+    def next_delay(self) -> float:
+        self.last_delay = next(self.delays, self.last_delay)
+        return self.last_delay
+
+
+class Poller:
+    def __init__(
+        self,
+        fetch: FetchStatus,
+        caller: Caller,
+        schedule: PollSchedule,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._caller = caller
+        self._schedule = schedule
+        self._clock = clock
+        self._heap: list[tuple[float, int, str]] = []
+        self._order = itertools.count()  # ties on due time keep insertion order
+        self._watches: dict[str, _Watch] = {}
+        self._wake = asyncio.Event()
+        self._stopped = False
+        self.polls = 0
+
+    def watch(self, video_id: str) -> asyncio.Future[VideoStatusInfo]:
+        """A future resolved with the video's final status (completed or failed)."""
+        existing = self._watches.get(video_id)
+        if existing is not None:
+            return existing.future
+        future: asyncio.Future[VideoStatusInfo] = asyncio.get_running_loop().create_future()
+        watch = _Watch(iter(self._schedule.delays()), future)
+        self._watches[video_id] = watch
+        self._push(video_id, watch.next_delay())
+        return future
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as polls:
+            while not self._stopped:
+                video_id = await self._next_due()
+                if video_id is None:
+                    continue
+                await self._caller.limiter.polls.acquire()
+                polls.create_task(self._poll(video_id))
+
+    async def _next_due(self) -> str | None:
+        """Wait for the earliest due video; None when woken early (new watch or stop)."""
+        self._wake.clear()
+        if not self._heap:
+            await self._wake.wait()
+            return None
+        due, _, video_id = self._heap[0]
+        delay = due - self._clock()
+        if delay > 0:
+            try:
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+            return None
+        heapq.heappop(self._heap)
+        return video_id
+
+    async def _poll(self, video_id: str) -> None:
+        watch = self._watches.get(video_id)
+        if watch is None or watch.future.done():
+            self._watches.pop(video_id, None)
+            return
+        self.polls += 1
+        try:
+            info = await self._caller.call(lambda: self._fetch(video_id))
+        except Exception as exc:  # noqa: BLE001 - handed to the job awaiting this video
+            self._finish(video_id, exc)
+            return
+        if info.status in FINAL_STATUSES:
+            self._finish(video_id, info)
+        else:
+            self._push(video_id, watch.next_delay())
+
+    def _finish(self, video_id: str, outcome: VideoStatusInfo | Exception) -> None:
+        watch = self._watches.pop(video_id)
+        if watch.future.done():
+            return
+        if isinstance(outcome, Exception):
+            watch.future.set_exception(outcome)
+        else:
+            watch.future.set_result(outcome)
+
+    def _push(self, video_id: str, delay: float) -> None:
+        heapq.heappush(self._heap, (self._clock() + delay, next(self._order), video_id))
+        self._wake.set()

@@ -1,0 +1,31 @@
+"""Find a render by its callback_id: how a lost answer to a paid submit is recovered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from heygen_async.batch._limits import Limiter
+
+if TYPE_CHECKING:
+    from heygen_async._client import HeyGenClient
+
+__all__ = ["find_render"]
+
+PAGE_SIZE = 100
+
+
+async def find_render(client: HeyGenClient, limiter: Limiter, callback_id: str) -> str | None:
+    """The id of the account's video made with `callback_id`, or None if there is none.
+
+    Walks `videos.list()` (newest first, so a recent submit is found on the first page), taking
+    one request from the rate budget per page.
+    """
+    await limiter.before_request()
+    seen = 0
+    async for video in client.videos.list(page_size=PAGE_SIZE):
+        if video.callback_id == callback_id:
+            return video.video_id
+        seen += 1
+        if seen % PAGE_SIZE == 0:
+            await limiter.before_request()
+    return None

@@ -1,0 +1,322 @@
+"""The stages of one job, from photo to downloaded video, each journaled as it completes.
+
+talking_photo: validate -> upload (shared) -> talking photo (shared) -> submit -> render -> download
+avatar_iv:     validate -> upload (shared) -> submit -> render -> download
+
+The paid submit is the careful part: the row says `submitting` (committed) before the POST, so a
+crash or a lost answer is always followed by a search for the render's callback_id before any
+second POST.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from heygen_async._errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    HeyGenError,
+    InsufficientCreditError,
+    RenderFailedError,
+    ServerError,
+    UnknownOutcomeError,
+    WaitTimeoutError,
+)
+from heygen_async._photos import check_photo
+from heygen_async.batch._calls import Caller
+from heygen_async.batch._events import BatchEvent, EventHandler
+from heygen_async.batch._jobs import STAGE_ORDER, BatchJob, JobKind, JobResult, JobStatus, Stage
+from heygen_async.batch._journal import JobRecord, Journal, JournalError, UploadRecord
+from heygen_async.batch._photos import PhotoStore
+from heygen_async.batch._poller import Poller
+from heygen_async.batch._reconcile import find_render
+from heygen_async.models import AvatarIVRequest, Dimension, Fit, VideoOrientation, VideoStatus
+
+if TYPE_CHECKING:
+    from heygen_async._client import HeyGenClient
+    from heygen_async.models import VideoCreated, VideoStatusInfo
+
+__all__ = ["JobRunner", "NotSubmittedError"]
+
+logger = logging.getLogger("heygen_async.batch")
+
+# Errors after which the account cannot take new renders: stop submitting, let others finish.
+ACCOUNT_ERRORS = (InsufficientCreditError, AuthenticationError)
+# On a paid submit, these mean the server may have created the render.
+AMBIGUOUS_SUBMIT_ERRORS = (UnknownOutcomeError, APIConnectionError, ServerError)
+# Talking photo videos take a size where Avatar IV takes an orientation; these are the sizes
+# Avatar IV uses for each (contract section 7).
+DIMENSIONS = {
+    "portrait": Dimension(720, 1280),
+    "landscape": Dimension(1280, 720),
+    "square": Dimension(720, 720),
+}
+
+
+class NotSubmittedError(HeyGenError):
+    """The job was not submitted because the account stopped accepting renders."""
+
+
+@attrs.define
+class _State:
+    job: BatchJob
+    record: JobRecord
+
+
+class JobRunner:
+    """Runs jobs through their stages; shared by every job of one batch run."""
+
+    def __init__(
+        self,
+        *,
+        client: HeyGenClient,
+        caller: Caller,
+        journal: Journal,
+        poller: Poller,
+        photos: PhotoStore,
+        out_dir: Path,
+        on_event: EventHandler | None,
+    ) -> None:
+        self._client = client
+        self._caller = caller
+        self._journal = journal
+        self._poller = poller
+        self._photos = photos
+        self._out_dir = out_dir
+        self._on_event = on_event
+        self.stop_reason: str | None = None  # set once the account refuses new renders
+        self.submits = 0  # paid POSTs sent by this run
+        self.adopted = 0  # renders found by callback_id instead of submitted again
+
+    async def run(self, job: BatchJob, record: JobRecord | None) -> JobResult:
+        """Run one job to its end. Never raises for the job's own failures (only JournalError)."""
+        state = _State(job, record or JobRecord(key=job.key, job_id=job.id))
+        try:
+            await self._advance(state)
+        except JournalError:
+            raise  # the journal is the source of truth: without it the batch must stop
+        except HeyGenError as exc:
+            await self._fail(state, exc)
+        except Exception as exc:
+            logger.exception("job %s: unexpected error", job.id)
+            await self._fail(state, exc)
+        return self._result(state)
+
+    # --- stages ----------------------------------------------------------------------
+
+    async def _advance(self, state: _State) -> None:
+        if "video_id" not in state.record.ids:
+            await self._start_render(state)
+        elif STAGE_ORDER[state.record.stage] < STAGE_ORDER[Stage.RENDERED]:
+            await self._caller.limiter.slots.acquire()  # a resumed render holds a slot too
+        info = await self._render(state)
+        await self._download(state, info)
+
+    async def _start_render(self, state: _State) -> None:
+        """Everything up to a known video id; a render slot is held from the submit on."""
+        slots = self._caller.limiter.slots
+        if state.record.stage is Stage.SUBMITTING and await self._adopt(state):
+            # An earlier run sent it but did not live to hear the answer: nothing to prepare.
+            await slots.acquire()
+            return
+        self._check_not_stopped()
+        upload = await self._prepare_photo(state)
+        await slots.acquire()
+        try:
+            await self._submit(state, upload)
+        except BaseException:
+            slots.release(clean=False)
+            raise
+
+    async def _prepare_photo(self, state: _State) -> UploadRecord:
+        job = state.job
+        info = await check_photo(job.photo)
+        self._emit(state, Stage.VALIDATED)
+        upload = await self._photos.asset(job, info)
+        self._emit(state, Stage.UPLOADED)
+        if job.kind is JobKind.TALKING_PHOTO:
+            talking_photo_id = await self._photos.talking_photo(upload)
+            upload = attrs.evolve(upload, talking_photo_id=talking_photo_id)
+            self._emit(state, Stage.PHOTO_READY)
+        return upload
+
+    async def _submit(self, state: _State, upload: UploadRecord) -> None:
+        ids = {k: v for k, v in _upload_ids(upload).items() if v}
+        while True:
+            self._check_not_stopped()
+            attempts = state.record.attempts + 1
+            await self._save(state, stage=Stage.SUBMITTING, ids=ids, attempts=attempts)
+            try:
+                created = await self._caller.call_paid(lambda: self._post(state.job, upload))
+            except AMBIGUOUS_SUBMIT_ERRORS:
+                if await self._adopt(state):
+                    return
+                if attempts >= self._caller.limiter.limits.max_attempts:
+                    raise
+                # Not found under its callback_id: it was not created, sending again cannot
+                # pay twice.
+                await self._caller.backoff(attempts)
+                continue
+            await self._save_video_id(state, created.video_id)
+            return
+
+    async def _post(self, job: BatchJob, upload: UploadRecord) -> VideoCreated:
+        self.submits += 1
+        if job.kind is JobKind.AVATAR_IV:
+            request = AvatarIVRequest(
+                image_key=upload.image_key or "",
+                script=job.script,
+                voice_id=job.voice_id,
+                video_title=job.title or job.id,
+                video_orientation=VideoOrientation(job.orientation) if job.orientation else None,
+                fit=Fit(job.fit) if job.fit else None,
+                custom_motion_prompt=job.motion_prompt,
+                callback_id=job.callback_id,
+            )
+            return await self._client.avatar_iv.generate(request)
+        return await self._client.videos.generate_from_talking_photo(
+            upload.talking_photo_id or "",
+            job.script,
+            job.voice_id,
+            title=job.title or job.id,
+            dimension=DIMENSIONS.get(job.orientation or ""),
+            callback_id=job.callback_id,
+        )
+
+    async def _adopt(self, state: _State) -> bool:
+        """Look for a render already made with this job's callback_id; take it if found."""
+        callback_id = state.job.callback_id
+        video_id = await self._caller.call(
+            lambda: find_render(self._client, self._caller.limiter, callback_id), budget=False
+        )
+        if video_id is None:
+            return False
+        self.adopted += 1
+        await self._save_video_id(state, video_id)
+        return True
+
+    async def _render(self, state: _State) -> VideoStatusInfo:
+        video_id = state.record.ids["video_id"]
+        if STAGE_ORDER[state.record.stage] >= STAGE_ORDER[Stage.RENDERED]:
+            # Resumed after the render ended: fetch a fresh status (signed URLs expire).
+            return await self._caller.call(lambda: self._client.videos.status(video_id))
+        clean = False
+        timeout = self._caller.limiter.limits.render_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                info = await self._poller.watch(video_id)
+            clean = info.status is VideoStatus.COMPLETED
+        except TimeoutError:
+            # Failed for this run only: a rerun goes back to waiting for the same render.
+            raise WaitTimeoutError(video_id, "rendering", timeout) from None
+        finally:
+            self._caller.limiter.slots.release(clean=clean)
+        if info.status is not VideoStatus.COMPLETED:
+            code = info.error.code if info.error else None
+            message = info.error.message if info.error else "render failed"
+            raise RenderFailedError(video_id, code, message or "render failed")
+        await self._save(state, stage=Stage.RENDERED)
+        return info
+
+    async def _download(self, state: _State, info: VideoStatusInfo) -> None:
+        try:
+            path = await self._download_file(state.job, info)
+        except APIStatusError as exc:
+            if exc.status != 403:
+                raise
+            # The signed URL expired (a long queue, a resumed run): a fresh status re-signs it.
+            fresh = await self._caller.call(lambda: self._client.videos.status(info.id))
+            path = await self._download_file(state.job, fresh)
+        await self._save(
+            state, stage=Stage.DOWNLOADED, status=JobStatus.COMPLETED, output=str(path)
+        )
+
+    async def _download_file(self, job: BatchJob, info: VideoStatusInfo) -> Path:
+        filename = f"{job.id}.mp4"
+        return await self._caller.call(
+            lambda: self._client.videos.download(info, self._out_dir, filename=filename),
+            budget=False,  # media downloads are not API requests
+        )
+
+    # --- bookkeeping -------------------------------------------------------------------
+
+    def _check_not_stopped(self) -> None:
+        if self.stop_reason is not None:
+            raise NotSubmittedError(f"not submitted: {self.stop_reason}")
+
+    async def _fail(self, state: _State, exc: BaseException) -> None:
+        if isinstance(exc, ACCOUNT_ERRORS) and self.stop_reason is None:
+            self.stop_reason = f"the account refused new renders ({type(exc).__name__}: {exc})"
+        error_type = type(exc).__name__
+        await self._save(state, status=JobStatus.FAILED, error=str(exc), error_type=error_type)
+
+    async def _save_video_id(self, state: _State, video_id: str) -> None:
+        ids = {**state.record.ids, "video_id": video_id}
+        await self._save(state, stage=Stage.RENDERING, ids=ids)
+
+    async def _save(
+        self,
+        state: _State,
+        *,
+        stage: Stage | None = None,
+        status: JobStatus = JobStatus.PENDING,
+        ids: dict[str, str] | None = None,
+        output: str | None = None,
+        error: str | None = None,
+        error_type: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        """Commit the job's new state to the journal, then tell the listener."""
+        record = attrs.evolve(
+            state.record,
+            stage=stage or state.record.stage,
+            status=status,
+            ids=ids if ids is not None else state.record.ids,
+            output=output,
+            error=error,
+            error_type=error_type,
+            attempts=attempts if attempts is not None else state.record.attempts,
+        )
+        await self._journal.save_job(record)
+        state.record = record
+        self._emit(state, record.stage, detail=error or "")
+
+    def _emit(self, state: _State, stage: Stage, *, detail: str = "") -> None:
+        if self._on_event is None:
+            return
+        event = BatchEvent(
+            job_id=state.job.id, stage=stage, status=state.record.status, detail=detail
+        )
+        try:
+            self._on_event(event)
+        except Exception:
+            # A broken progress display must not fail the job it reports on.
+            logger.exception("on_event handler failed for job %s", state.job.id)
+
+    def _result(self, state: _State) -> JobResult:
+        record = state.record
+        return JobResult(
+            job_id=state.job.id,
+            key=state.job.key,
+            kind=state.job.kind,
+            status=record.status,
+            stage=record.stage,
+            ids=dict(record.ids),
+            output=Path(record.output) if record.output else None,
+            error=record.error,
+            error_type=record.error_type,
+        )
+
+
+def _upload_ids(upload: UploadRecord) -> dict[str, str | None]:
+    return {
+        "asset_id": upload.asset_id,
+        "image_key": upload.image_key,
+        "talking_photo_id": upload.talking_photo_id,
+    }
