@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterable, Callable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import aiohttp
 import anyio
@@ -159,7 +159,7 @@ class Transport:
         except APIStatusError as error:
             self._after_status_error(call, error, can_retry)
 
-    def _after_send_failure(self, call: _Call, exc: BaseException, can_retry: bool) -> None:
+    def _after_send_failure(self, call: _Call, exc: BaseException, can_retry: bool) -> NoReturn:
         timed_out = isinstance(exc, TimeoutError)
         reason = "timed out" if timed_out else f"connection lost ({exc.__class__.__name__})"
         if call.paid:
@@ -171,7 +171,7 @@ class Transport:
             raise APITimeoutError(reason, method=call.method, path=call.path) from exc
         raise APIConnectionError(reason, method=call.method, path=call.path) from exc
 
-    def _after_status_error(self, call: _Call, error: APIStatusError, can_retry: bool) -> None:
+    def _after_status_error(self, call: _Call, error: APIStatusError, can_retry: bool) -> NoReturn:
         if self._policy.retries_status(error.status, paid=call.paid):
             if can_retry:
                 raise _Retry(f"HTTP {error.status}", getattr(error, "retry_after", None)) from error
