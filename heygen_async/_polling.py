@@ -48,8 +48,13 @@ async def poll_until(
     timeout: float,
     schedule: PollSchedule,
     on_status: Callable[[T], Awaitable[None] | None] | None = None,
+    wake: Callable[[], Awaitable[object]] | None = None,
 ) -> T:
-    """Fetch until `done`; never sleep past the deadline; WaitTimeoutError when it passes."""
+    """Fetch until `done`; never sleep past the deadline; WaitTimeoutError when it passes.
+
+    `wake`, when given, cuts a sleep short (a webhook saying the job ended): the schedule then
+    only matters as a fallback for a delivery that never comes.
+    """
     started = time.monotonic()
     deadline = started + timeout
     last: str | None = None
@@ -65,5 +70,13 @@ async def poll_until(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        await anyio.sleep(min(delay, remaining))
+        await _nap(min(delay, remaining), wake)
     raise WaitTimeoutError(job_id, last, time.monotonic() - started)
+
+
+async def _nap(seconds: float, wake: Callable[[], Awaitable[object]] | None) -> None:
+    if wake is None:
+        await anyio.sleep(seconds)
+        return
+    with anyio.move_on_after(seconds):
+        await wake()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from heygen_async._client import HeyGenClient
     from heygen_async.resources.assets import Source
     from heygen_async.resources.videos import StatusCallback
+    from heygen_async.webhooks import WebhookWaiter
 
 __all__ = ["photo_to_avatar_iv", "photo_to_video"]
 
@@ -39,6 +40,7 @@ async def photo_to_video(
     callback_id: str | None = None,
     timeout: float = 1800.0,
     on_status: StatusCallback | None = None,
+    events: WebhookWaiter | None = None,
 ) -> VideoResult:
     asset = await client.assets.upload(photo)
     if asset.url is None:
@@ -52,7 +54,14 @@ async def photo_to_video(
         dimension=dimension,
         callback_id=callback_id,
     )
-    return await _finish(client, created.video_id, directory, timeout, on_status)
+    return await _finish(
+        client,
+        created.video_id,
+        directory=directory,
+        timeout=timeout,
+        on_status=on_status,
+        events=events,
+    )
 
 
 async def photo_to_avatar_iv(
@@ -69,6 +78,7 @@ async def photo_to_avatar_iv(
     callback_id: str | None = None,
     timeout: float = 1800.0,
     on_status: StatusCallback | None = None,
+    events: WebhookWaiter | None = None,
 ) -> VideoResult:
     # Validate the request before uploading: a bad enum should cost nothing.
     def request(image_key: str) -> AvatarIVRequest:
@@ -88,18 +98,27 @@ async def photo_to_avatar_iv(
     if asset.image_key is None:
         raise ValidationError("photo", "HeyGen returned no image_key for the uploaded photo")
     created = await client.avatar_iv.generate(request(asset.image_key))
-    return await _finish(client, created.video_id, directory, timeout, on_status)
+    return await _finish(
+        client,
+        created.video_id,
+        directory=directory,
+        timeout=timeout,
+        on_status=on_status,
+        events=events,
+    )
 
 
 async def _finish(
     client: HeyGenClient,
     video_id: str,
+    *,
     directory: str | os.PathLike[str] | None,
     timeout: float,
     on_status: StatusCallback | None,
+    events: WebhookWaiter | None,
 ) -> VideoResult:
     status: VideoStatusInfo = await client.videos.wait(
-        video_id, timeout=timeout, on_status=on_status
+        video_id, timeout=timeout, on_status=on_status, events=events
     )
     path = None if directory is None else await client.videos.download(status, directory)
     return VideoResult(video_id=video_id, status=status, path=path)

@@ -22,10 +22,12 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+import anyio
 import attrs
 from aiohttp import web
 
 from heygen_async._errors import HeyGenError
+from heygen_async._polling import PollSchedule
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -33,6 +35,7 @@ __all__ = [
     "WebhookASGIApp",
     "WebhookEvent",
     "WebhookPayloadError",
+    "WebhookWaiter",
     "aiohttp_handler",
     "parse_event",
     "sign",
@@ -243,3 +246,32 @@ async def _respond(
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class WebhookWaiter:
+    """Turns webhook deliveries into wake-ups for `videos.wait(..., events=waiter)`.
+
+    Feed it every verified event (`aiohttp_handler(secret, waiter.on_event)`); a wait then ends
+    within one status call of HeyGen's event instead of at the next poll. Polling continues on
+    the slow `fallback` schedule so a lost delivery cannot hang a job.
+    """
+
+    def __init__(self, fallback: PollSchedule | None = None) -> None:
+        self.fallback = fallback or PollSchedule(initial=30.0, factor=2.0, maximum=300.0)
+        self._arrived: dict[str, anyio.Event] = {}
+
+    def on_event(self, event: WebhookEvent) -> None:
+        if event.video_id is not None:
+            self._event(event.video_id).set()
+
+    async def arrival(self, video_id: str) -> None:
+        """Returns once an event for `video_id` has arrived (at once if it already has)."""
+        await self._event(video_id).wait()
+
+    def forget(self, video_id: str) -> None:
+        self._arrived.pop(video_id, None)
+
+    def _event(self, video_id: str) -> anyio.Event:
+        if video_id not in self._arrived:
+            self._arrived[video_id] = anyio.Event()
+        return self._arrived[video_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from heygen_async._converter import to_wire
 from heygen_async._download import download_to
@@ -21,6 +21,9 @@ from heygen_async.models import (
 )
 from heygen_async.models._checks import text
 from heygen_async.resources._base import Resource
+
+if TYPE_CHECKING:
+    from heygen_async.webhooks import WebhookWaiter
 
 __all__ = ["StatusCallback", "Videos"]
 
@@ -75,17 +78,25 @@ class Videos(Resource):
         timeout: float = 1800.0,
         poll: PollSchedule | None = None,
         on_status: StatusCallback | None = None,
+        events: WebhookWaiter | None = None,
     ) -> VideoStatusInfo:
-        """Poll until the render ends; raise RenderFailedError or WaitTimeoutError."""
+        """Poll until the render ends; raise RenderFailedError or WaitTimeoutError.
+
+        With `events` (fed by your webhook endpoint) the wait ends as soon as HeyGen says so,
+        and polling becomes a slow fallback in case a delivery is lost.
+        """
         final = await poll_until(
             lambda: self.status(video_id),
             done=lambda info: info.status in (VideoStatus.COMPLETED, VideoStatus.FAILED),
             status_of=lambda info: info.status.value,
             job_id=video_id,
             timeout=timeout,
-            schedule=poll or self._poll,
+            schedule=poll or (events.fallback if events else self._poll),
             on_status=on_status,
+            wake=(lambda: events.arrival(video_id)) if events else None,
         )
+        if events is not None:
+            events.forget(video_id)
         if final.status is VideoStatus.FAILED:
             error = final.error
             raise RenderFailedError(

@@ -11,14 +11,15 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from heygen_async import HeyGenClient
+from heygen_async import HeyGenClient, PollSchedule, VideoStatus
 from heygen_async._samples import portrait_jpeg
-from heygen_async.emulator import DEFAULT_VOICE_ID, Emulator
+from heygen_async.emulator import DEFAULT_VOICE_ID, Emulator, EmulatorConfig
 from heygen_async.webhooks import (
     SIGNATURE_HEADER,
     WebhookASGIApp,
     WebhookEvent,
     WebhookPayloadError,
+    WebhookWaiter,
     aiohttp_handler,
     parse_event,
     sign,
@@ -194,3 +195,33 @@ async def test_asgi_app_for_fastapi_and_starlette(inbox: Inbox) -> None:
     inbox.fail_next = True
     assert await call_asgi(app, "POST", body, good) == 500
     assert [event.video_id for event in inbox.events] == ["v1"]
+
+
+async def test_waiter_ends_a_wait_on_the_webhook_not_the_next_poll() -> None:
+    waiter = WebhookWaiter(fallback=PollSchedule(initial=30.0, maximum=60.0))
+    secrets: list[str] = []
+    app = web.Application()
+    app.router.add_route("*", "/hook", aiohttp_handler(secrets, waiter.on_event))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    hook = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    # speed 20: a 3 s render ends after 0.15 s of real time, far before the 30 s fallback poll.
+    async with Emulator(EmulatorConfig(api_keys=("sk-w",), speed=20.0)) as emu:
+        async with HeyGenClient("sk-w", base_url=emu.url, upload_url=emu.url) as client:
+            secrets.append((await client.webhooks.add_endpoint(hook)).secret or "")
+            result = await client.photo_to_video(
+                portrait_jpeg(2), "Hello", DEFAULT_VOICE_ID, timeout=20, events=waiter
+            )
+        status_calls = sum(r.path == "/v1/video_status.get" for r in emu.request_log)
+    await runner.cleanup()
+    assert result.status.status is VideoStatus.COMPLETED
+    assert status_calls == 2  # one before the event, one after it
+
+
+async def test_waiter_falls_back_to_polling_when_no_event_comes(client: HeyGenClient) -> None:
+    waiter = WebhookWaiter(fallback=PollSchedule(initial=0.01, maximum=0.05))
+    tp = (await client.talking_photos.upload(portrait_jpeg(3))).talking_photo_id
+    created = await client.videos.generate_from_talking_photo(tp, "Hi", DEFAULT_VOICE_ID)
+    done = await client.videos.wait(created.video_id, timeout=10, events=waiter)
+    assert done.status is VideoStatus.COMPLETED
