@@ -259,14 +259,28 @@ class WebhookWaiter:
     def __init__(self, fallback: PollSchedule | None = None) -> None:
         self.fallback = fallback or PollSchedule(initial=30.0, factor=2.0, maximum=300.0)
         self._arrived: dict[str, anyio.Event] = {}
+        self._subscribers: list[Callable[[str], None]] = []
 
     def on_event(self, event: WebhookEvent) -> None:
-        if event.video_id is not None:
-            self._event(event.video_id).set()
+        if event.video_id is None:
+            return
+        self._event(event.video_id).set()
+        for subscriber in list(self._subscribers):
+            subscriber(event.video_id)
+
+    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call `callback(video_id)` on every event (the batch poller); returns an unsubscribe."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
 
     async def arrival(self, video_id: str) -> None:
         """Returns once an event for `video_id` has arrived (at once if it already has)."""
         await self._event(video_id).wait()
+
+    def has_arrived(self, video_id: str) -> bool:
+        """Whether an event for `video_id` came already (it may beat the first poll)."""
+        event = self._arrived.get(video_id)
+        return event is not None and event.is_set()
 
     def forget(self, video_id: str) -> None:
         self._arrived.pop(video_id, None)

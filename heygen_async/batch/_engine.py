@@ -28,6 +28,7 @@ from heygen_async.batch._stages import JobRunner
 
 if TYPE_CHECKING:
     from heygen_async._client import HeyGenClient
+    from heygen_async.webhooks import WebhookWaiter
 
 __all__ = ["Batch", "run_batch"]
 
@@ -54,6 +55,7 @@ class Batch:
         limits: BatchLimits | None = None,
         poll: PollSchedule | None = None,
         on_event: EventHandler | None = None,
+        events: WebhookWaiter | None = None,
     ) -> None:
         keys = [job.key for job in jobs]
         if len(set(keys)) != len(keys):
@@ -64,7 +66,9 @@ class Batch:
         self.out_dir = Path(out_dir)
         self.journal_path = Path(journal) if journal is not None else self.out_dir / JOURNAL_NAME
         self.limits = limits or BatchLimits()
-        self.poll = poll or self._client.poll  # the client's schedule unless told otherwise
+        # With webhooks, polling is only the fallback for a lost delivery, so it runs slowly.
+        self.poll = poll or (events.fallback if events else self._client.poll)
+        self._events = events
         self._on_event = on_event
         self.summary = BatchSummary(total=len(self.jobs))
         self.stats: dict[str, int] = {}  # requests and retries of the last run, for reports
@@ -101,7 +105,9 @@ class Batch:
     ) -> AsyncGenerator[JobResult, None]:
         limiter = Limiter(self.limits)
         caller = Caller(limiter)
-        poller = Poller(self._client.videos.status, caller, self.poll)
+        arrived = self._events.has_arrived if self._events else None
+        poller = Poller(self._client.videos.status, caller, self.poll, arrived=arrived)
+        unsubscribe = self._events.subscribe(poller.nudge) if self._events else None
         photos = PhotoStore(self._client, caller, journal)
         runner = JobRunner(
             client=self._client,
@@ -142,6 +148,8 @@ class Batch:
                 raise group.exceptions[0] from None
             raise
         finally:
+            if unsubscribe is not None:
+                unsubscribe()
             self.stats = {
                 "submits": runner.submits,
                 "adopted": runner.adopted,
@@ -167,10 +175,18 @@ async def run_batch(
     limits: BatchLimits | None = None,
     poll: PollSchedule | None = None,
     on_event: EventHandler | None = None,
+    events: WebhookWaiter | None = None,
 ) -> BatchSummary:
     """Run the whole batch and return its summary (results are in the journal and report)."""
     batch = Batch(
-        client, jobs, out_dir, journal=journal, limits=limits, poll=poll, on_event=on_event
+        client,
+        jobs,
+        out_dir,
+        journal=journal,
+        limits=limits,
+        poll=poll,
+        on_event=on_event,
+        events=events,
     )
     async with aclosing(batch.run()) as results:
         async for _ in results:

@@ -29,6 +29,7 @@ class _Watch:
         self.delays = delays
         self.future = future
         self.last_delay = 0.0
+        self.due = 0.0  # the heap entry that counts; older ones are skipped when popped
 
     def next_delay(self) -> float:
         self.last_delay = next(self.delays, self.last_delay)
@@ -43,11 +44,14 @@ class Poller:
         schedule: PollSchedule,
         *,
         clock: Callable[[], float] = time.monotonic,
+        arrived: Callable[[str], bool] | None = None,
     ) -> None:
         self._fetch = fetch
         self._caller = caller
         self._schedule = schedule
         self._clock = clock
+        # Whether a webhook already announced the end: such a video is polled at once.
+        self._arrived = arrived or (lambda _video_id: False)
         self._heap: list[tuple[float, int, str]] = []
         self._order = itertools.count()  # ties on due time keep insertion order
         self._watches: dict[str, _Watch] = {}
@@ -63,8 +67,14 @@ class Poller:
         future: asyncio.Future[VideoStatusInfo] = asyncio.get_running_loop().create_future()
         watch = _Watch(iter(self._schedule.delays()), future)
         self._watches[video_id] = watch
-        self._push(video_id, watch.next_delay())
+        first_delay = watch.next_delay()
+        self._push(video_id, 0.0 if self._arrived(video_id) else first_delay)
         return future
+
+    def nudge(self, video_id: str) -> None:
+        """Poll this video now (a webhook says it ended); its older heap entry is dropped."""
+        if video_id in self._watches:
+            self._push(video_id, 0.0)
 
     def stop(self) -> None:
         self._stopped = True
@@ -95,6 +105,9 @@ class Poller:
                 pass
             return None
         heapq.heappop(self._heap)
+        watch = self._watches.get(video_id)
+        if watch is not None and due != watch.due:
+            return None  # superseded by a nudge: polling it twice would waste the budget
         return video_id
 
     async def _poll(self, video_id: str) -> None:
@@ -123,5 +136,7 @@ class Poller:
             watch.future.set_result(outcome)
 
     def _push(self, video_id: str, delay: float) -> None:
-        heapq.heappush(self._heap, (self._clock() + delay, next(self._order), video_id))
+        due = self._clock() + delay
+        self._watches[video_id].due = due
+        heapq.heappush(self._heap, (due, next(self._order), video_id))
         self._wake.set()
