@@ -35,9 +35,10 @@ _SENDERS = 4
 
 
 def build_app(state: EmulatorState) -> web.Application:
-    # Uploads may be 10 MB; leave room so an oversize body gets HeyGen's 413, not aiohttp's.
+    # aiohttp refuses bodies strictly larger than client_max_size, so exactly the limit passes;
+    # the middleware turns its refusal into HeyGen's 413.
     app = web.Application(
-        middlewares=make_middlewares(state), client_max_size=state.config.max_upload_bytes + 1
+        middlewares=make_middlewares(state), client_max_size=state.config.max_upload_bytes
     )
     app[STATE] = state
     for module in (_routes_assets, _routes_videos, _routes_photo_avatars, _routes_account):
@@ -93,7 +94,9 @@ class Emulator:
         return self
 
     async def _start(self) -> None:
-        self._runner = web.AppRunner(build_app(self._state), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            build_app(self._state), access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         self._stack.push_async_callback(self._runner.cleanup)
         site = web.TCPSite(self._runner, self._host, self._port)
@@ -134,8 +137,11 @@ class Emulator:
                 if next_end is None
                 else min(_MAX_NAP, self.clock.real_seconds(next_end - self.clock.now()))
             )
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
+            # that lands as the wait ends, which left this loop running at shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=nap + 0.001)
+                async with asyncio.timeout(nap + 0.001):
+                    await self._wake.wait()
 
     async def __aexit__(
         self,
