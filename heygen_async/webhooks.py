@@ -87,6 +87,16 @@ class WebhookEvent:
         return _text(self.data.get("url"))
 
     @property
+    def group_id(self) -> str | None:
+        """The photo-avatar group of `photo_avatar_train.*` and similar events."""
+        return _text(self.data.get("group_id"))
+
+    @property
+    def generation_id(self) -> str | None:
+        """The AI photo generation of `photo_avatar_generation.*` events."""
+        return _text(self.data.get("generation_id") or self.data.get("id"))
+
+    @property
     def message(self) -> str | None:
         """Why a job failed (`msg` on fail events)."""
         return _text(self.data.get("msg") or self.data.get("message"))

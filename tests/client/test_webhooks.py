@@ -152,6 +152,17 @@ def test_event_shapes(payload: dict[str, Any], event_type: str, video_id: str | 
     assert (event.event_type, event.video_id) == (event_type, video_id)
 
 
+def test_photo_avatar_events_expose_their_ids() -> None:
+    train = parse_event(
+        b'{"event_type": "photo_avatar_train.fail", "event_data": {"group_id": "g1", "msg": "x"}}'
+    )
+    generation = parse_event(
+        b'{"event_type": "photo_avatar_generation.success", "event_data": {"generation_id": "gen"}}'
+    )
+    assert (train.group_id, train.failed, train.message) == ("g1", True, "x")
+    assert (generation.generation_id, generation.succeeded) == ("gen", True)
+
+
 @pytest.mark.parametrize(
     "payload", [b"", b"null", b'{"event_data": {}}', b'{"event_type": "x", "event_data": []}']
 )
