@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 import aiohttp
 
@@ -12,7 +12,6 @@ from heygen_async import _workflows
 from heygen_async._errors import MissingAPIKeyError
 from heygen_async._polling import PollSchedule
 from heygen_async._transport import Transport, TransportOptions
-from heygen_async.models import Dimension, Fit, VideoOrientation, VideoResult
 from heygen_async.resources import (
     Assets,
     AvatarIV,
@@ -23,11 +22,6 @@ from heygen_async.resources import (
     Voices,
     Webhooks,
 )
-
-if TYPE_CHECKING:
-    from heygen_async.resources.assets import Source
-    from heygen_async.resources.videos import StatusCallback
-    from heygen_async.webhooks import WebhookWaiter
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_UPLOAD_URL", "HeyGenClient"]
 
@@ -126,64 +120,7 @@ class HeyGenClient:
         # Never the key: reprs end up in logs and tracebacks.
         return f"HeyGenClient(base_url={self.base_url!r}, upload_url={self.upload_url!r})"
 
-    async def photo_to_video(
-        self,
-        photo: Source,
-        script: str,
-        voice_id: str,
-        *,
-        directory: str | os.PathLike[str] | None = None,
-        title: str | None = None,
-        dimension: Dimension | None = None,
-        callback_id: str | None = None,
-        timeout: float = 1800.0,
-        on_status: StatusCallback | None = None,
-        events: WebhookWaiter | None = None,
-    ) -> VideoResult:
-        """Photo -> asset -> talking photo -> video -> wait (-> download if `directory=`)."""
-        return await _workflows.photo_to_video(
-            self,
-            photo,
-            script,
-            voice_id,
-            directory=directory,
-            title=title,
-            dimension=dimension,
-            callback_id=callback_id,
-            timeout=timeout,
-            on_status=on_status,
-            events=events,
-        )
-
-    async def photo_to_avatar_iv(
-        self,
-        photo: Source,
-        script: str,
-        voice_id: str,
-        *,
-        directory: str | os.PathLike[str] | None = None,
-        title: str | None = None,
-        video_orientation: VideoOrientation | str | None = None,
-        fit: Fit | str | None = None,
-        motion_prompt: str | None = None,
-        callback_id: str | None = None,
-        timeout: float = 1800.0,
-        on_status: StatusCallback | None = None,
-        events: WebhookWaiter | None = None,
-    ) -> VideoResult:
-        """Photo -> asset -> Avatar IV render -> wait (-> download if `directory=`)."""
-        return await _workflows.photo_to_avatar_iv(
-            self,
-            photo,
-            script,
-            voice_id,
-            directory=directory,
-            title=title,
-            video_orientation=video_orientation,
-            fit=fit,
-            motion_prompt=motion_prompt,
-            callback_id=callback_id,
-            timeout=timeout,
-            on_status=on_status,
-            events=events,
-        )
+    # The one-call workflows are defined once, in _workflows.py, and bound here as methods:
+    # `client.photo_to_video(photo, script, voice_id, directory=...)`.
+    photo_to_video = _workflows.photo_to_video
+    photo_to_avatar_iv = _workflows.photo_to_avatar_iv
