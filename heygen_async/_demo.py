@@ -15,23 +15,13 @@ from pathlib import Path
 from heygen_async._samples import portrait_jpeg
 from heygen_async.batch._cli import main as batch_main
 from heygen_async.batch._journal import JOURNAL_NAME
+from heygen_async.batch._manifest import MANIFEST_FIELDS
 from heygen_async.batch._report import REPORT_NAME
 from heygen_async.batch._summary import say
 from heygen_async.emulator import DEFAULT_VOICE_ID
 
 OUT = Path("demo-out")
 PEOPLE = Path(__file__).resolve().parent.parent / "examples" / "demo" / "people.csv"
-MANIFEST_FIELDS = (
-    "id",
-    "photo",
-    "script",
-    "voice_id",
-    "kind",
-    "orientation",
-    "fit",
-    "motion_prompt",
-    "title",
-)
 
 
 def main() -> int:

@@ -13,10 +13,11 @@ from typing import Any
 from heygen_async._errors import ValidationError
 from heygen_async.batch._jobs import BatchJob, JobKind
 
-__all__ = ["MAX_SCRIPT_CHARS", "ManifestError", "load_manifest"]
+__all__ = ["MANIFEST_FIELDS", "MAX_SCRIPT_CHARS", "ManifestError", "load_manifest"]
 
 REQUIRED_FIELDS = ("id", "photo", "script", "voice_id")
 OPTIONAL_FIELDS = ("kind", "orientation", "fit", "motion_prompt", "title")
+MANIFEST_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS  # the column order writers use
 ORIENTATIONS = frozenset({"portrait", "landscape", "square"})
 FITS = frozenset({"cover", "contain"})
 AVATAR_IV_ONLY = ("fit", "motion_prompt")

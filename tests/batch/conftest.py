@@ -15,6 +15,7 @@ import pytest
 from heygen_async._polling import PollSchedule
 from heygen_async._samples import portrait_jpeg
 from heygen_async.batch import BatchLimits
+from heygen_async.batch._manifest import MANIFEST_FIELDS
 from heygen_async.emulator import DEFAULT_VOICE_ID, Emulator, EmulatorConfig
 
 API_KEY = "sk-test"
@@ -22,17 +23,6 @@ VOICE = DEFAULT_VOICE_ID
 FAST_POLL = PollSchedule(initial=0.01, factor=1.5, maximum=0.05, jitter=0.1)
 FAST_LIMITS = BatchLimits(
     rate=2000.0, burst=200, render_slots=10, uploads=4, concurrency=64, max_attempts=4, backoff=0.01
-)
-FIELDS = (
-    "id",
-    "photo",
-    "script",
-    "voice_id",
-    "kind",
-    "orientation",
-    "fit",
-    "motion_prompt",
-    "title",
 )
 
 
@@ -53,10 +43,10 @@ def photo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def write_manifest(path: Path, rows: Iterable[Mapping[str, str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer = csv.DictWriter(handle, fieldnames=MANIFEST_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({name: row.get(name, "") for name in FIELDS})
+            writer.writerow({name: row.get(name, "") for name in MANIFEST_FIELDS})
     return path
 
 
