@@ -16,12 +16,8 @@ import aiohttp
 import anyio
 import anyio.to_thread
 
-from heygen_async._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ValidationError,
-)
+from heygen_async._envelope import error_class
+from heygen_async._errors import APIConnectionError, APITimeoutError, ValidationError
 
 __all__ = ["download_to", "safe_filename"]
 
@@ -99,7 +95,7 @@ def _raise_for_status(status: int, where: str) -> None:
     message = "download failed"
     if status == 403:
         message = "the signed URL expired or is invalid; fetch a fresh status for a new URL"
-    raise APIStatusError(message, status=status, method="GET", path=where)
+    raise error_class(status)(message, status=status, method="GET", path=where)
 
 
 async def _write_body(

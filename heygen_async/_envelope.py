@@ -24,7 +24,7 @@ from heygen_async._errors import (
 )
 from heygen_async._retries import parse_retry_after
 
-__all__ = ["parse_response"]
+__all__ = ["error_class", "parse_response"]
 
 _V1_SUCCESS = 100
 _BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -67,7 +67,7 @@ def parse_response(
         return payload
     code, message = error
     effective = _effective_status(status, code)
-    cls = _error_class(effective, code)
+    cls = error_class(effective, code)
     extra: dict[str, Any] = {}
     if cls is RateLimitError:
         extra["retry_after"] = parse_retry_after(headers)
@@ -136,7 +136,8 @@ def _effective_status(status: int, code: str | int | None) -> int:
     return _STATUS_BY_CODE.get(code, 400) if code is not None else 400
 
 
-def _error_class(status: int, code: str | int | None) -> type[APIStatusError]:
+def error_class(status: int, code: str | int | None = None) -> type[APIStatusError]:
+    """The APIStatusError subclass an HTTP status (and HeyGen code) means."""
     if code == "insufficient_credit":
         return InsufficientCreditError
     if status >= 500:

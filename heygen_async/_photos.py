@@ -123,6 +123,7 @@ def _check_data(data: bytes, where: str) -> PhotoInfo:
     if content_type not in _ACCEPTED:
         what = _NAMES.get(content_type or "", "not an image HeyGen reads")
         raise PhotoError(where, f"photo is {what}; HeyGen accepts JPEG or PNG")
+    _check_complete(data, content_type, where)
     width, height = _decode(data, _ACCEPTED[content_type], where)
     if min(width, height) < MIN_PHOTO_SIDE:
         raise PhotoError(
@@ -131,6 +132,17 @@ def _check_data(data: bytes, where: str) -> PhotoInfo:
             f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE}",
         )
     return PhotoInfo(content_type, width, height, len(data), hashlib.sha256(data).hexdigest())
+
+
+# Where a complete file ends: JPEG's EOI marker, PNG's IEND chunk. Checked on the bytes
+# themselves, so an application that enables Pillow's LOAD_TRUNCATED_IMAGES still gets the check.
+_END_MARKERS = {"image/jpeg": b"\xff\xd9", "image/png": b"IEND"}
+_END_WINDOW = 4096  # some cameras append padding after the end marker
+
+
+def _check_complete(data: bytes, content_type: str, where: str) -> None:
+    if _END_MARKERS[content_type] not in data[-_END_WINDOW:]:
+        raise PhotoError(where, "photo is corrupt or truncated (its end is missing)")
 
 
 def _decode(data: bytes, expected_format: str, where: str) -> tuple[int, int]:

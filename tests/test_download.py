@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from heygen_async._download import download_to, safe_filename
-from heygen_async._errors import APIConnectionError, APIStatusError, ValidationError
+from heygen_async._errors import APIConnectionError, PermissionDeniedError, ValidationError
 
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
 
@@ -90,7 +90,7 @@ async def test_download_writes_the_file_and_reports_progress(
 async def test_expired_url_says_so_and_leaves_nothing(
     server: str, session: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
-    with pytest.raises(APIStatusError, match="expired") as caught:
+    with pytest.raises(PermissionDeniedError, match="expired") as caught:
         await download_to(session, f"{server}/expired.mp4?Signature=secret", tmp_path, "v.mp4")
     assert caught.value.status == 403
     assert "secret" not in str(caught.value)

@@ -88,6 +88,17 @@ async def test_bad_photos_are_rejected_with_a_reason(
         await check_photo_bytes(data, name=name)
 
 
+async def test_truncation_is_caught_even_if_pillow_is_told_to_allow_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PIL import ImageFile  # noqa: PLC0415
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    for fmt in ("JPEG", "PNG"):
+        with pytest.raises(PhotoError, match="truncated"):
+            await check_photo_bytes(image_bytes(600, 600, fmt)[:-2000])
+
+
 async def test_over_ten_megabytes_is_refused_before_decoding(tmp_path: Path) -> None:
     path = tmp_path / "huge.jpg"
     # A valid JPEG start followed by padding: only the size check can refuse it cheaply.
