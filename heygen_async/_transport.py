@@ -49,13 +49,21 @@ class _SessionHolder:
     def __init__(self, session: aiohttp.ClientSession | None) -> None:
         self.session = session
         self.owned = session is None
+        self.closed = False
 
     def get(self) -> aiohttp.ClientSession:
-        if self.session is None or (self.owned and self.session.closed):
+        # A clear, typed error instead of a silently reopened (and leaked) pool or aiohttp's
+        # bare RuntimeError.
+        if self.closed:
+            raise APIConnectionError("the client is closed; create a new HeyGenClient")
+        if self.session is not None and self.session.closed:
+            raise APIConnectionError("the aiohttp session given to HeyGenClient was closed")
+        if self.session is None:
             self.session = aiohttp.ClientSession()
         return self.session
 
     async def close(self) -> None:
+        self.closed = True
         if self.owned and self.session is not None and not self.session.closed:
             await self.session.close()
 

@@ -231,3 +231,19 @@ async def test_the_key_never_shows_in_reprs_logs_or_errors(
     texts += [record.getMessage() for record in caplog.records]
     assert any("GET /v2/voices" in record.getMessage() for record in caplog.records)
     assert all(API_KEY not in text for text in texts)
+
+
+async def test_a_closed_client_or_session_gives_a_clear_error(emulator: Emulator) -> None:
+    client = HeyGenClient(API_KEY, base_url=emulator.url, upload_url=emulator.url)
+    await client.voices.list()
+    copy = client.with_options(max_retries=0)
+    await client.aclose()
+    for closed in (client, copy):
+        with pytest.raises(APIConnectionError, match="client is closed"):
+            await closed.voices.list()
+    async with aiohttp.ClientSession() as session:
+        mine = HeyGenClient(
+            API_KEY, base_url=emulator.url, upload_url=emulator.url, session=session
+        )
+    with pytest.raises(APIConnectionError, match="session given to HeyGenClient was closed"):
+        await mine.voices.list()
