@@ -269,17 +269,17 @@ class WebhookWaiter:
     def __init__(self, fallback: PollSchedule | None = None) -> None:
         self.fallback = fallback or PollSchedule(initial=30.0, factor=2.0, maximum=300.0)
         self._arrived: dict[str, anyio.Event] = {}
-        self._subscribers: list[Callable[[str], None]] = []
+        self._subscribers: list[Callable[[WebhookEvent], None]] = []
 
     def on_event(self, event: WebhookEvent) -> None:
         if event.video_id is None:
             return
         self._event(event.video_id).set()
         for subscriber in list(self._subscribers):
-            subscriber(event.video_id)
+            subscriber(event)
 
-    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
-        """Call `callback(video_id)` on every event (the batch poller); returns an unsubscribe."""
+    def subscribe(self, callback: Callable[[WebhookEvent], None]) -> Callable[[], None]:
+        """Call `callback(event)` on every video event (the batch poller); returns unsubscribe."""
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,10 +25,11 @@ from heygen_async.batch._limits import BatchLimits, Limiter
 from heygen_async.batch._photos import PhotoStore
 from heygen_async.batch._poller import Poller
 from heygen_async.batch._stages import JobRunner
+from heygen_async.models import RenderError, VideoStatus, VideoStatusInfo
 
 if TYPE_CHECKING:
     from heygen_async._client import HeyGenClient
-    from heygen_async.webhooks import WebhookWaiter
+    from heygen_async.webhooks import WebhookEvent, WebhookWaiter
 
 __all__ = ["Batch", "run_batch"]
 
@@ -107,7 +108,7 @@ class Batch:
         caller = Caller(limiter)
         arrived = self._events.has_arrived if self._events else None
         poller = Poller(self._client.videos.status, caller, self.poll, arrived=arrived)
-        unsubscribe = self._events.subscribe(poller.nudge) if self._events else None
+        unsubscribe = self._events.subscribe(_event_handler(poller)) if self._events else None
         photos = PhotoStore(self._client, caller, journal)
         runner = JobRunner(
             client=self._client,
@@ -219,3 +220,35 @@ def _finished_result(job: BatchJob, record: JobRecord | None) -> JobResult | Non
         error_type=record.error_type,
         resumed=True,
     )
+
+
+def _event_handler(poller: Poller) -> Callable[[WebhookEvent], None]:
+    """A signed render event ends the watch itself (no status call); others just nudge."""
+
+    def handle(event: WebhookEvent) -> None:
+        video_id = event.video_id
+        if video_id is None:
+            return
+        if event.succeeded and event.url:
+            poller.resolve(
+                VideoStatusInfo(
+                    id=video_id,
+                    status=VideoStatus.COMPLETED,
+                    video_url=event.url,
+                    callback_id=event.callback_id,
+                )
+            )
+        elif event.failed:
+            error = RenderError(message=event.message or "render failed")
+            poller.resolve(
+                VideoStatusInfo(
+                    id=video_id,
+                    status=VideoStatus.FAILED,
+                    error=error,
+                    callback_id=event.callback_id,
+                )
+            )
+        else:
+            poller.nudge(video_id)
+
+    return handle

@@ -71,6 +71,11 @@ class Poller:
         self._push(video_id, 0.0 if self._arrived(video_id) else first_delay)
         return future
 
+    def resolve(self, info: VideoStatusInfo) -> None:
+        """End a watch with a final status known without a poll (a signed webhook event)."""
+        if info.id in self._watches and info.status in FINAL_STATUSES:
+            self._finish(info.id, info)
+
     def nudge(self, video_id: str) -> None:
         """Poll this video now (a webhook says it ended); its older heap entry is dropped."""
         if video_id in self._watches:

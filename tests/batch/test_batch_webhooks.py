@@ -1,4 +1,4 @@
-"""With webhooks configured, renders finish on HeyGen's event: about one poll per video."""
+"""With webhooks configured, renders finish on HeyGen's signed event: no status polls at all."""
 
 from __future__ import annotations
 
@@ -52,8 +52,11 @@ async def test_batch_renders_complete_from_webhook_events(tmp_path: Path) -> Non
     finally:
         await runner.cleanup()
     assert [r.status for r in results] == [JobStatus.COMPLETED] * 12
-    assert batch.stats["polls"] == 12
-    assert status_calls == 12
+    assert batch.stats["polls"] == 0
+    assert status_calls == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.mp4")) == sorted(
+        f"job-{n}.mp4" for n in range(12)
+    )
 
 
 async def test_an_event_that_beats_the_first_poll_is_not_missed() -> None:
