@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
 from heygen_async.emulator._envelopes import ApiError
-from heygen_async.emulator._middleware import STATE, TENANT
+from heygen_async.emulator._middleware import INVALID_JSON, JSON_BODY, STATE, TENANT
 from heygen_async.emulator._state import EmulatorState, Tenant
 
 __all__ = ["base_url", "json_body", "state_of", "tenant_of"]
@@ -34,10 +33,9 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise ApiError(
             400, f"Unsupported media type '{shown}' in request. 'application/json' is required."
         )
-    try:
-        body = json.loads(await request.read())
-    except ValueError:
-        raise ApiError(400, "request body is not valid JSON", code="invalid_parameter") from None
+    body = request.get(JSON_BODY)  # parsed once by the middleware
+    if body is INVALID_JSON:
+        raise ApiError(400, "request body is not valid JSON", code="invalid_parameter")
     if not isinstance(body, dict):
         raise ApiError(400, "request body must be a JSON object", code="invalid_parameter")
     return body

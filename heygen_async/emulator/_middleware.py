@@ -18,10 +18,13 @@ from heygen_async.emulator._envelopes import ApiError, family_of
 from heygen_async.emulator._limits import TokenBucket, retry_headers
 from heygen_async.emulator._state import EmulatorState, RequestRecord, Tenant
 
-__all__ = ["STATE", "TENANT", "make_middlewares"]
+__all__ = ["INVALID_JSON", "JSON_BODY", "STATE", "TENANT", "make_middlewares"]
 
 STATE = web.AppKey("state", EmulatorState)
 TENANT = web.RequestKey("tenant", Tenant)
+# The JSON body, parsed once here for both the route and the request log.
+INVALID_JSON = object()
+JSON_BODY = web.RequestKey("json_body", object)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _UNPROTECTED = ("/_emulator/", "/_media/")
 
@@ -42,6 +45,7 @@ def make_middlewares(state: EmulatorState) -> list[Any]:
         body = b""
         try:
             body = await _read_capped(request)
+            request[JSON_BODY] = _parse_json(request, body)
             response = await _serve(request, handler, state, buckets, fault)
             status = response.status
         except _TooLarge:
@@ -142,7 +146,7 @@ def _record(
             query=dict(request.query),
             status=status,
             api_key=request.headers.get("X-Api-Key"),
-            json=_json_or_none(request, body),
+            json=_logged_json(request),
             body_size=len(body),
             fault=fault,
             at=state.clock.now(),
@@ -156,10 +160,16 @@ def _route_label(request: web.Request) -> str:
     return info.canonical if info is not None else request.path
 
 
-def _json_or_none(request: web.Request, body: bytes) -> Any:
-    if not body or "json" not in (request.content_type or ""):
+def _parse_json(request: web.Request, body: bytes) -> Any:
+    """The body as JSON; None for a non-JSON content type; INVALID_JSON when it does not parse."""
+    if "json" not in (request.content_type or ""):
         return None
     try:
-        return json.loads(body)
+        return json.loads(body)  # an empty body is invalid JSON too
     except ValueError:
-        return None
+        return INVALID_JSON
+
+
+def _logged_json(request: web.Request) -> Any:
+    parsed = request.get(JSON_BODY)
+    return None if parsed is INVALID_JSON else parsed
