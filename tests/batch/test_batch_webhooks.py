@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from aiohttp import web
-
 from heygen_async import HeyGenClient, PollSchedule
 from heygen_async._samples import portrait_jpeg
 from heygen_async.batch import Batch, BatchJob, BatchLimits, JobKind, JobStatus
@@ -15,19 +13,14 @@ from heygen_async.batch._limits import Limiter
 from heygen_async.batch._poller import Poller
 from heygen_async.emulator import DEFAULT_VOICE_ID, Emulator, EmulatorConfig
 from heygen_async.models import VideoStatus, VideoStatusInfo
-from heygen_async.webhooks import WebhookEvent, WebhookWaiter, aiohttp_handler
+from heygen_async.webhooks import WebhookEvent, WebhookWaiter
+from tests.webhook_server import serve_webhooks
 
 
 async def test_batch_renders_complete_from_webhook_events(tmp_path: Path) -> None:
     # The fallback poll is 10 minutes away: only the webhook can finish these jobs in time.
     waiter = WebhookWaiter(fallback=PollSchedule(initial=600.0, maximum=600.0))
     secrets: list[str] = []
-    app = web.Application()
-    app.router.add_route("*", "/hook", aiohttp_handler(secrets, waiter.on_event))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    hook = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
     photo = tmp_path / "p.jpg"
     photo.write_bytes(portrait_jpeg(1))
     jobs = [
@@ -40,17 +33,17 @@ async def test_batch_renders_complete_from_webhook_events(tmp_path: Path) -> Non
         )
         for n in range(12)
     ]
-    try:
-        async with Emulator(EmulatorConfig(api_keys=("sk-b",), speed=50.0)) as emu:
-            async with HeyGenClient("sk-b", base_url=emu.url, upload_url=emu.url) as client:
-                secrets.append((await client.webhooks.add_endpoint(hook)).secret or "")
-                batch = Batch(
-                    client, jobs, tmp_path / "out", limits=BatchLimits(rate=200.0), events=waiter
-                )
-                results = [result async for result in batch.run()]
-            status_calls = sum(r.path == "/v1/video_status.get" for r in emu.request_log)
-    finally:
-        await runner.cleanup()
+    async with (
+        serve_webhooks(secrets, waiter.on_event) as hook,
+        Emulator(EmulatorConfig(api_keys=("sk-b",), speed=50.0)) as emu,
+    ):
+        async with HeyGenClient("sk-b", base_url=emu.url, upload_url=emu.url) as client:
+            secrets.append((await client.webhooks.add_endpoint(hook)).secret or "")
+            batch = Batch(
+                client, jobs, tmp_path / "out", limits=BatchLimits(rate=200.0), events=waiter
+            )
+            results = [result async for result in batch.run()]
+        status_calls = sum(r.path == "/v1/video_status.get" for r in emu.request_log)
     assert [r.status for r in results] == [JobStatus.COMPLETED] * 12
     assert batch.stats["polls"] == 0
     assert status_calls == 0

@@ -9,7 +9,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from heygen_async import HeyGenClient, PollSchedule, VideoStatus
 from heygen_async._samples import portrait_jpeg
@@ -20,11 +19,11 @@ from heygen_async.webhooks import (
     WebhookEvent,
     WebhookPayloadError,
     WebhookWaiter,
-    aiohttp_handler,
     parse_event,
     sign,
     verify_signature,
 )
+from tests.webhook_server import serve_webhooks
 
 SECRET = "whsec_test-secret"
 
@@ -52,13 +51,8 @@ async def inbox() -> Inbox:
 @pytest.fixture
 async def receiver(inbox: Inbox) -> AsyncIterator[str]:
     """Our handler on a real loopback port; its secret is filled in once registered."""
-    app = web.Application()
-    app.router.add_route("*", "/hook", aiohttp_handler(inbox.secrets, inbox.on_event))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    await runner.cleanup()
+    async with serve_webhooks(inbox.secrets, inbox.on_event) as url:
+        yield url
 
 
 async def test_registered_endpoint_receives_verified_events(
@@ -211,21 +205,17 @@ async def test_asgi_app_for_fastapi_and_starlette(inbox: Inbox) -> None:
 async def test_waiter_ends_a_wait_on_the_webhook_not_the_next_poll() -> None:
     waiter = WebhookWaiter(fallback=PollSchedule(initial=30.0, maximum=60.0))
     secrets: list[str] = []
-    app = web.Application()
-    app.router.add_route("*", "/hook", aiohttp_handler(secrets, waiter.on_event))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    hook = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
     # speed 20: a 3 s render ends after 0.15 s of real time, far before the 30 s fallback poll.
-    async with Emulator(EmulatorConfig(api_keys=("sk-w",), speed=20.0)) as emu:
+    async with (
+        serve_webhooks(secrets, waiter.on_event) as hook,
+        Emulator(EmulatorConfig(api_keys=("sk-w",), speed=20.0)) as emu,
+    ):
         async with HeyGenClient("sk-w", base_url=emu.url, upload_url=emu.url) as client:
             secrets.append((await client.webhooks.add_endpoint(hook)).secret or "")
             result = await client.photo_to_video(
                 portrait_jpeg(2), "Hello", DEFAULT_VOICE_ID, timeout=20, events=waiter
             )
         status_calls = sum(r.path == "/v1/video_status.get" for r in emu.request_log)
-    await runner.cleanup()
     assert result.status.status is VideoStatus.COMPLETED
     assert status_calls == 2  # one before the event, one after it
 
