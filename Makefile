@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 PYTEST_ARGS ?=
 
 .PHONY: install lint format test demo bench soak clean
@@ -12,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,cli]'
 	@touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,cli,bench]'
+	@touch $(BENCH_STAMP)
 
 install: $(STAMP)
 
@@ -29,6 +34,14 @@ test: lint
 
 demo: $(STAMP)
 	$(BIN)/python -m heygen_async._demo
+
+# Every figure of benchmarks/README.md, measured in one run; writes benchmarks/results/.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# The full chaos batch and repeated kill -9 (make test runs a smaller version of each).
+soak: $(STAMP)
+	HEYGEN_SOAK=1 $(BIN)/python -m pytest -n 2 -m soak -p no:randomly $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .ruff_cache .pytest_cache
