@@ -157,6 +157,7 @@ class Batch:
                 "uploads": photos.uploads,
                 "talking_photos": photos.talking_photos,
                 "polls": poller.polls,
+                "poll_outages": poller.outages,
                 "retries": caller.retries,
                 "rate_limited": limiter.rate_limited,
             }

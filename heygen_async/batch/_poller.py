@@ -14,12 +14,15 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
+from heygen_async._errors import APIConnectionError, ServerError
 from heygen_async._polling import PollSchedule
 from heygen_async.batch._calls import Caller
 from heygen_async.models import VideoStatus, VideoStatusInfo
 
 __all__ = ["Poller"]
 
+# Status calls that failed this way say nothing about the render itself.
+TRANSIENT_ERRORS = (APIConnectionError, ServerError)
 FINAL_STATUSES = frozenset({VideoStatus.COMPLETED, VideoStatus.FAILED})
 FetchStatus = Callable[[str], Awaitable[VideoStatusInfo]]
 
@@ -58,6 +61,7 @@ class Poller:
         self._wake = asyncio.Event()
         self._stopped = False
         self.polls = 0
+        self.outages = 0  # polls that failed even after their retries, then were rescheduled
 
     def watch(self, video_id: str) -> asyncio.Future[VideoStatusInfo]:
         """A future resolved with the video's final status (completed or failed)."""
@@ -123,6 +127,12 @@ class Poller:
         self.polls += 1
         try:
             info = await self._caller.call(lambda: self._fetch(video_id))
+        except TRANSIENT_ERRORS:
+            # An outage longer than one call's retries: the render is paid for and still
+            # running, so keep watching it (the job's render_timeout bounds the wait).
+            self.outages += 1
+            self._push(video_id, watch.next_delay())
+            return
         except Exception as exc:  # noqa: BLE001 - handed to the job awaiting this video
             self._finish(video_id, exc)
             return
