@@ -7,15 +7,37 @@ from typing import Any, TypeVar
 
 from heygen_async._errors import ValidationError
 
-__all__ = ["enum_value", "number_in", "optional_enum", "text"]
+__all__ = ["REQUIRED", "MissingFieldError", "enum_value", "number_in", "optional_enum", "text"]
 
 E = TypeVar("E", bound=Enum)
 
 MAX_SCRIPT_CHARS = 5000
 
 
+class _Required:
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+# The default of a field HeyGen requires (`name: str = REQUIRED`). Left out, the field's check
+# raises a ValidationError naming it instead of Python's bare TypeError from __init__, so a caller
+# building requests from data (a form, a JSON file) catches one error type for all bad input.
+REQUIRED: Any = _Required()
+
+
+class MissingFieldError(ValidationError, TypeError):
+    """A required field left out. Also a TypeError: that is what Python raises for a missing
+    argument, so code written against plain attrs classes keeps working."""
+
+
+def _check_given(field: str, value: Any, choices: str = "") -> None:
+    if value is REQUIRED:
+        raise MissingFieldError(field, f"is required but was not given{choices}")
+
+
 def text(field: str, value: Any, *, max_chars: int | None = None) -> str:
     """A required, non-blank string, optionally capped in length."""
+    _check_given(field, value)
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, "is required and must be a non-empty string")
     if max_chars is not None and len(value) > max_chars:
@@ -35,13 +57,19 @@ def number_in(field: str, value: float | None, low: float, high: float) -> None:
 
 def enum_value(field: str, enum: type[E], value: Any) -> E:
     """Coerce a wire string (or the member itself) to the enum, naming allowed values."""
+    _check_given(field, value, f": one of {_allowed(enum)}")
     if isinstance(value, enum):
         return value
+    if value is None:
+        raise ValidationError(field, f"is required: one of {_allowed(enum)}")
     try:
         return enum(value)
     except ValueError:
-        allowed = ", ".join(repr(member.value) for member in enum)
-        raise ValidationError(field, f"{value!r} is not one of {allowed}") from None
+        raise ValidationError(field, f"{value!r} is not one of {_allowed(enum)}") from None
+
+
+def _allowed(enum: type[Enum]) -> str:
+    return ", ".join(repr(member.value) for member in enum)
 
 
 def optional_enum(field: str, enum: type[E], value: Any) -> E | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from heygen_async.models._checks import MAX_SCRIPT_CHARS, optional_enum, text
+from heygen_async.models._checks import MAX_SCRIPT_CHARS, REQUIRED, optional_enum, text
 from heygen_async.models._enums import Fit, VideoOrientation
 from heygen_async.models.videos import Dimension
 
@@ -15,9 +15,9 @@ __all__ = ["AvatarIVRequest"]
 
 @attrs.frozen(kw_only=True)
 class AvatarIVRequest:
-    image_key: str
-    script: str
-    voice_id: str
+    image_key: str = REQUIRED
+    script: str = REQUIRED
+    voice_id: str = REQUIRED
     video_title: str | None = None
     audio_url: str | None = None
     audio_asset_id: str | None = None

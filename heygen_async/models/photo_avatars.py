@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from heygen_async.models._checks import enum_value, text
+from heygen_async.models._checks import REQUIRED, enum_value, text
 from heygen_async.models._enums import (
     Age,
     Ethnicity,
@@ -50,16 +50,19 @@ _PHOTO_ENUMS: dict[str, type[Any]] = {
 
 @attrs.frozen(kw_only=True)
 class AIPhotoRequest:
-    """All eight fields are required by HeyGen; strings are checked against the enums here."""
+    """All eight fields are required by HeyGen; strings are checked against the enums here.
 
-    name: str
-    age: Age
-    gender: Gender
-    ethnicity: Ethnicity
-    orientation: Orientation
-    pose: Pose
-    style: Style
-    appearance: str
+    A field left out raises a ValidationError naming it (also a TypeError), like a bad value.
+    """
+
+    name: str = REQUIRED
+    age: Age = REQUIRED
+    gender: Gender = REQUIRED
+    ethnicity: Ethnicity = REQUIRED
+    orientation: Orientation = REQUIRED
+    pose: Pose = REQUIRED
+    style: Style = REQUIRED
+    appearance: str = REQUIRED
 
     def __attrs_post_init__(self) -> None:
         text("name", self.name)
@@ -71,11 +74,11 @@ class AIPhotoRequest:
 class LookRequest:
     """A new look for a trained group (`POST /v2/photo_avatar/look/generate`)."""
 
-    group_id: str
-    prompt: str
-    orientation: Orientation
-    pose: Pose
-    style: Style
+    group_id: str = REQUIRED
+    prompt: str = REQUIRED
+    orientation: Orientation = REQUIRED
+    pose: Pose = REQUIRED
+    style: Style = REQUIRED
 
     def __attrs_post_init__(self) -> None:
         text("group_id", self.group_id)
