@@ -28,7 +28,7 @@ class EmulatorProcess:
         *,
         speed: float = 1.0,
         render_slots: int = 1_000_000,
-        credits: float = 1e9,
+        credits: float = 1e9,  # noqa: A002  # the emulator CLI's own option name
         request_rate: float | None = None,
         cpu: int | None = 0,
         seed: int = 0,
@@ -105,6 +105,6 @@ class EmulatorProcess:
 
 def _pin(cpu: int | None) -> list[str]:
     """`taskset -c cpu` where the machine has a core to spare for the emulator."""
-    if cpu is None or not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2:  # noqa: PLR2004
+    if cpu is None or not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2:
         return []
     return ["taskset", "-c", str(cpu)]
