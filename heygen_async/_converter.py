@@ -7,10 +7,13 @@ their JSON type, timestamps int or float, `error` as null, a string or an object
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn
 
 from heygen_async._errors import ResponseParseError
 from heygen_async.models.videos import RenderError
@@ -69,19 +72,23 @@ def _structure_render_error(value: Any, _: type) -> RenderError:
 converter.register_structure_hook(RenderError, _structure_render_error)
 
 
+def _unstructure_without_none(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    # Dropping None inside each model's generated function, rather than walking the finished
+    # JSON afterwards, halves the cost of building a request body (benchmarks/overhead.py).
+    unstructure = make_dict_unstructure_fn(cls, converter)
+
+    def without_none(model: Any) -> dict[str, Any]:
+        return {key: value for key, value in unstructure(model).items() if value is not None}
+
+    return without_none
+
+
+converter.register_unstructure_hook_factory(attrs.has, _unstructure_without_none)
+
+
 def to_wire(model: Any) -> Any:
-    """Unstructure a request model to JSON, dropping None fields at every depth."""
-    return _drop_none(converter.unstructure(model))
-
-
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _drop_none(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list):
-        return [_drop_none(item) for item in value]
-    if isinstance(value, Enum):
-        return value.value
-    return value
+    """Unstructure a request model to JSON: enums as their values, None fields left out."""
+    return converter.unstructure(model)
 
 
 def from_wire(data: Any, cls: type[T], what: str | None = None) -> T:
