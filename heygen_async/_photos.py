@@ -100,29 +100,39 @@ async def iter_file(
 
 
 def _check_file(path: Path) -> PhotoInfo:
-    if not path.exists():
-        raise PhotoError(path, "file does not exist")
-    if path.is_dir():
-        raise PhotoError(path, "is a directory, not a photo")
-    size = path.stat().st_size
-    # Size first: a 2 GB file is refused without reading it.
-    _check_size(size, path)
-    return _check_data(path.read_bytes(), str(path))
+    try:
+        if not path.exists():
+            raise PhotoError(path, "file does not exist")
+        if path.is_dir():
+            raise PhotoError(path, "is a directory, not a photo")
+        # Size first (stat only): a 2 GB file is refused without reading it.
+        _check_size(path.stat().st_size, path)
+        data = path.read_bytes()
+    except OSError as exc:
+        # Too long a name, no permission, an I/O error: still a photo the user must fix.
+        raise PhotoError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    return _check_data(data, str(path), suffix=path.suffix)
 
 
 def _check_size(size: int, where: str | Path) -> None:
     if size == 0:
         raise PhotoError(where, "file is empty")
     if size > MAX_PHOTO_BYTES:
-        raise PhotoError(where, f"photo is {size / 1_048_576:.1f} MB; HeyGen accepts at most 10 MB")
+        # Bytes as well as MB: 10 MB plus a few bytes would otherwise read "10.0 MB".
+        raise PhotoError(
+            where,
+            f"photo is {size:,} bytes ({size / 1_048_576:.1f} MB); "
+            f"HeyGen accepts at most 10 MB ({MAX_PHOTO_BYTES:,} bytes)",
+        )
 
 
-def _check_data(data: bytes, where: str) -> PhotoInfo:
+def _check_data(data: bytes, where: str, *, suffix: str = "") -> PhotoInfo:
     _check_size(len(data), where)
     content_type = sniff_content_type(data[:16])
     if content_type not in _ACCEPTED:
         what = _NAMES.get(content_type or "", "not an image HeyGen reads")
         raise PhotoError(where, f"photo is {what}; HeyGen accepts JPEG or PNG")
+    _check_name(suffix, content_type, where)
     _check_complete(data, content_type, where)
     width, height = _decode(data, _ACCEPTED[content_type], where)
     if min(width, height) < MIN_PHOTO_SIDE:
@@ -132,6 +142,31 @@ def _check_data(data: bytes, where: str) -> PhotoInfo:
             f"{MIN_PHOTO_SIDE}x{MIN_PHOTO_SIDE}",
         )
     return PhotoInfo(content_type, width, height, len(data), hashlib.sha256(data).hexdigest())
+
+
+# The type each image file name promises; a file whose content says otherwise is refused, so
+# the user fixes the file (rename or re-save) instead of it passing here and misleading others.
+_SUFFIX_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".jfif": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+_TYPE_NAMES = {**_NAMES, "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def _check_name(suffix: str, content_type: str, where: str) -> None:
+    named = _SUFFIX_TYPES.get(suffix.lower())
+    if named is not None and named != content_type:
+        real, claimed = _TYPE_NAMES[content_type], _TYPE_NAMES[named]
+        raise PhotoError(
+            where,
+            f"photo content is {real} but its name ({suffix}) says {claimed}; "
+            f"rename it or save it as {claimed}",
+        )
 
 
 # Where a complete file ends: JPEG's EOI marker, PNG's IEND chunk. Checked on the bytes
