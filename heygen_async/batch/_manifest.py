@@ -22,6 +22,10 @@ ORIENTATIONS = frozenset({"portrait", "landscape", "square"})
 FITS = frozenset({"cover", "contain"})
 AVATAR_IV_ONLY = ("fit", "motion_prompt")
 MAX_SCRIPT_CHARS = 5000
+_EXPECTED = {
+    ".csv": f"a header line {','.join(MANIFEST_FIELDS)} and a row per job",
+    ".jsonl": "one JSON object per line, one line per job",
+}
 # The id names the output file (<id>.mp4), so it must be a plain file name.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
@@ -66,6 +70,9 @@ def _read_rows(path: Path, problems: list[str]) -> list[Row]:
     text = _decode(raw, problems)
     if text is None:
         return []
+    if not text.strip():
+        problems.append(f"{path}: the manifest is empty (expected {_EXPECTED[suffix]})")
+        return []
     if suffix == ".csv":
         return _csv_rows(text, problems)
     return _jsonl_rows(text, problems)
@@ -73,29 +80,60 @@ def _read_rows(path: Path, problems: list[str]) -> list[Row]:
 
 def _decode(raw: bytes, problems: list[str]) -> str | None:
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(f"line {line}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
         return None
+    if "\0" in text:
+        # Valid UTF-8, yet no text file has NUL bytes: UTF-16 without a BOM, or a binary file.
+        at = text.index("\0")
+        line = text.count("\n", 0, at) + 1
+        problems.append(f"line {line}: NUL byte (UTF-16 or a binary file?); save the file as UTF-8")
+        return None
+    return text
 
 
 def _csv_rows(text: str, problems: list[str]) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        problems.append(f"line 1: cannot read the header: {exc}")
+        return []
+    if _header_problems(header, problems):
+        return []
+    reader.fieldnames = header
+    return _csv_records(reader, problems)
+
+
+def _header_problems(header: list[str], problems: list[str]) -> bool:
     missing = [name for name in REQUIRED_FIELDS if name not in header]
     if missing:
         problems.append(f"line 1: missing column(s): {', '.join(missing)}")
-        return []
-    reader.fieldnames = header
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        # DictReader would silently keep the last one.
+        problems.append(f"line 1: repeated column(s): {', '.join(repeated)}")
+    return bool(missing or repeated)
+
+
+def _csv_records(reader: csv.DictReader[str], problems: list[str]) -> list[Row]:
     rows: list[Row] = []
     start = reader.line_num + 1
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            # The csv module's own limits, such as a field over 128 KiB: the rest is unreadable.
+            problems.append(f"line {start}: cannot read this CSV row: {exc}")
+            return rows
         if None in record:
             problems.append(f"line {start}: more fields than the header has columns")
         rows.append((start, {k: v for k, v in record.items() if k is not None}))
         start = reader.line_num + 1
-    return rows
 
 
 def _jsonl_rows(text: str, problems: list[str]) -> list[Row]:
@@ -157,8 +195,8 @@ def _row_to_job(
             problems.append(f"{', '.join(used)} only apply to kind avatar_iv")
     photo_ref = values.get("photo") or ""
     photo = base / photo_ref
-    if photo_ref and not photo.is_file():
-        problems.append(f"photo not found: {photo}")
+    if photo_ref:
+        _check_photo_path(photo, problems)
     if not job_id or kind is None:
         return None
     return BatchJob(
@@ -174,6 +212,17 @@ def _row_to_job(
         title=values.get("title"),
         line=line,
     )
+
+
+def _check_photo_path(photo: Path, problems: list[str]) -> None:
+    try:
+        if photo.is_file():
+            return
+        found = photo.exists()
+    except OSError as exc:  # a name too long, a path it may not look into
+        problems.append(f"photo cannot be read: {exc.strerror or exc}: {photo}")
+        return
+    problems.append(f"photo is not a file: {photo}" if found else f"photo not found: {photo}")
 
 
 def _text_fields(fields: Mapping[str, Any], problems: list[str]) -> Iterator[tuple[str, str]]:
