@@ -18,11 +18,14 @@ async def find_render(client: HeyGenClient, limiter: Limiter, callback_id: str) 
     """The id of the account's video made with `callback_id`, or None if there is none.
 
     Walks `videos.list()` (newest first, so a recent submit is found on the first page), taking
-    one request from the rate budget per page.
+    one request from the rate budget per page. A render that was never created is only known
+    absent after the last page, so each page retries on its own (the client's own GET
+    retries): one failed request must not restart, or end, a walk over a large account.
     """
+    reader = client.with_options(max_retries=limiter.limits.max_attempts - 1)
     await limiter.before_request()
     seen = 0
-    async for video in client.videos.list(page_size=PAGE_SIZE):
+    async for video in reader.videos.list(page_size=PAGE_SIZE):
         if video.callback_id == callback_id:
             return video.video_id
         seen += 1

@@ -10,6 +10,7 @@ the state the emulator agrees with, and no job may pay for two renders.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import os
 import time
@@ -36,6 +37,7 @@ JOBS = 1000 if SOAK else 160
 GENERATE = "/v2/video/generate"
 AV4 = "/v2/video/av4/generate"
 STATUS = "/v1/video_status.get"
+LIST = "/v1/video.list"
 CREDITS = 100_000.0
 # About one API request in ten is faulted; three renders in a hundred fail on their own.
 CHAOS = FaultConfig(
@@ -132,6 +134,11 @@ async def emulator_videos(emu: Emulator) -> dict[str, VideoSummary]:
         return {video.video_id: video async for video in client.videos.list()}
 
 
+def emulator_videos_sync(emu: Emulator) -> dict[str, VideoSummary]:
+    """The same, for an emulator on its own thread, from synchronous test code."""
+    return asyncio.run(emulator_videos(emu))
+
+
 def video_id_of(line: Mapping[str, object]) -> str | None:
     ids = line["ids"]
     assert isinstance(ids, dict)
@@ -154,7 +161,13 @@ def assert_results_match_expectations(
             assert video_id_of(line) is None, line
             outcomes["bad photo"] += 1
             continue
-        render = videos[str(video_id_of(line))]  # every other job has exactly this one render
+        video_id = video_id_of(line)
+        assert video_id is not None, (
+            line["stage"],
+            line["error_type"],
+            line["error"],
+        )  # every other job has exactly one render ...
+        render = videos[video_id]  # ... the emulator knows
         assert render.callback_id == job.callback_id, (line, render)
         assert render.status.value == line["status"], (line, render)
         if line["status"] == "failed":
@@ -282,3 +295,24 @@ async def test_a_status_outage_longer_than_the_retry_budget_does_not_abandon_a_p
     failed_polls = [r for r in chaos_emu.request_log if r.path == STATUS and r.fault]
     assert len(failed_polls) == 9
     assert batch.stats["poll_outages"] >= 1
+
+
+async def test_a_search_for_a_lost_submit_outlasts_failed_list_pages(
+    tmp_path: Path, chaos_emu: Emulator
+) -> None:
+    chaos_emu.faults.configure(FaultConfig())
+    chaos_emu.config.request_rate = None
+    photos = chaos_photos(tmp_path / "photos", bad=False)
+    jobs = load_manifest(write_manifest(tmp_path / "manifest.csv", chaos_rows(1, photos)))
+    # The submit's answer is lost (nothing was created), then the search for it meets as many
+    # failed list requests in a row as one call may retry.
+    chaos_emu.faults.script("POST", AV4, "500")
+    chaos_emu.faults.script("GET", LIST, "502", LIMITS.max_attempts)
+    async with HeyGenClient(API_KEY, base_url=chaos_emu.url, upload_url=chaos_emu.url) as client:
+        batch = Batch(client, jobs, tmp_path / "out", limits=LIMITS, poll=FAST_POLL)
+        results = await run_and_report(batch, tmp_path / "out")
+
+    (result,) = results.values()
+    assert result.status is JobStatus.COMPLETED, result
+    assert chaos_emu.renders_for(API_KEY, jobs[0].callback_id) == 1
+    assert batch.stats["adopted"] == 0  # not found: sent again, once
