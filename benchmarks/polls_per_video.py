@@ -1,9 +1,10 @@
 """Status calls per finished video: default polling against webhooks, side by side in one run.
 
-Both runs render the same batch against the same kind of emulator; the webhook run registers an
-aiohttp endpoint and passes `events=WebhookWaiter()` to the batch. Prints a JSON summary.
+Both runs render the same batch against the same kind of emulator (its own process); the
+webhook run registers a loopback aiohttp endpoint and passes `events=WebhookWaiter()` to the
+batch. Prints a JSON summary.
 
-    python -m benchmarks.polls_per_video [--jobs 40] [--speed 10]
+    python -m benchmarks.polls_per_video [--quick] [--jobs 40] [--speed 10]
 """
 
 from __future__ import annotations
@@ -16,83 +17,74 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
+from benchmarks._emulator import KEY, EmulatorProcess
+from benchmarks._workload import distinct_photos, make_jobs, webhook_receiver
 from heygen_async import HeyGenClient, PollSchedule
-from heygen_async._samples import portrait_jpeg
 from heygen_async.batch import Batch, BatchJob, BatchLimits
-from heygen_async.emulator import DEFAULT_VOICE_ID, Emulator, EmulatorConfig
-from heygen_async.webhooks import WebhookWaiter, aiohttp_handler
 
-KEY = "sk-bench"
-SCRIPT = " ".join(["word"] * 75)  # 30 s of speech: a 30 s render on the emulator's clock
+RENDER_SECONDS = 30.0  # emulated
+DEFAULT_SCHEDULE = PollSchedule()
+
+
+def scaled_schedule(speed: float) -> PollSchedule:
+    """The default schedule on the emulator's faster clock: what the real API would see."""
+    return PollSchedule(
+        initial=DEFAULT_SCHEDULE.initial / speed,
+        factor=DEFAULT_SCHEDULE.factor,
+        maximum=DEFAULT_SCHEDULE.maximum / speed,
+    )
 
 
 async def run_batch(
-    jobs: list[BatchJob], speed: float, out: Path, *, webhooks: bool
+    jobs: list[BatchJob], url: str, speed: float, out: Path, *, webhooks: bool
 ) -> dict[str, Any]:
-    waiter = WebhookWaiter() if webhooks else None
-    secrets: list[str] = []
-    app = web.Application()
-    if waiter is not None:
-        app.router.add_route("*", "/hook", aiohttp_handler(secrets, waiter.on_event))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    hook = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    # The emulator's clock runs `speed` times faster; the default poll schedule is scaled the
-    # same way so the polling run behaves as it would against the real API.
-    schedule = PollSchedule(initial=2.0 / speed, factor=1.5, maximum=20.0 / speed)
-    try:
-        config = EmulatorConfig(api_keys=(KEY,), speed=speed, render_slots=len(jobs))
-        async with (
-            Emulator(config) as emu,
-            HeyGenClient(KEY, base_url=emu.url, upload_url=emu.url, poll=schedule) as client,
-        ):
-            if waiter is not None:
-                secrets.append((await client.webhooks.add_endpoint(hook)).secret or "")
-            started = time.monotonic()
-            batch = Batch(client, jobs, out, limits=BatchLimits(rate=500.0), events=waiter)
-            completed = sum(
-                [1 async for result in batch.run() if result.status.value == "completed"]
-            )
-            status_calls = sum(r.path == "/v1/video_status.get" for r in emu.request_log)
-    finally:
-        await runner.cleanup()
+    async with (
+        webhook_receiver() as (hook, secrets, waiter),
+        HeyGenClient(KEY, base_url=url, upload_url=url, poll=scaled_schedule(speed)) as client,
+    ):
+        if webhooks:
+            secrets.append((await client.webhooks.add_endpoint(hook)).secret or "")
+        started = time.monotonic()
+        events = waiter if webhooks else None
+        batch = Batch(client, jobs, out, limits=BatchLimits(rate=500.0), events=events)
+        completed = sum([1 async for result in batch.run() if result.status.value == "completed"])
+        wall = time.monotonic() - started
+    return {"completed": completed, "wall_seconds": round(wall, 2)}
+
+
+def measure(jobs: list[BatchJob], speed: float, out: Path, *, webhooks: bool) -> dict[str, Any]:
+    with EmulatorProcess(speed=speed, render_slots=len(jobs)) as emu:
+        result = asyncio.run(run_batch(jobs, emu.url, speed, out, webhooks=webhooks))
+        counts = emu.stats()["requests"].get("GET /v1/video_status.get", {})
+    status_calls = sum(counts.values())
     return {
-        "completed": completed,
+        **result,
         "status_calls": status_calls,
-        "polls_per_video": round(status_calls / max(completed, 1), 2),
-        "wall_seconds": round(time.monotonic() - started, 2),
+        "polls_per_video": round(status_calls / max(result["completed"], 1), 2),
     }
 
 
-async def main(job_count: int, speed: float) -> dict[str, Any]:
+def run(*, quick: bool = False, jobs: int | None = None, speed: float = 10.0) -> dict[str, Any]:
+    count = jobs or (12 if quick else 40)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        photo = root / "p.jpg"
-        photo.write_bytes(portrait_jpeg(1))
-        jobs = [
-            BatchJob(id=f"j{n}", photo=photo, script=f"{SCRIPT} {n}", voice_id=DEFAULT_VOICE_ID)
-            for n in range(job_count)
-        ]
-        polling = await run_batch(jobs, speed, root / "polling", webhooks=False)
-        webhooks = await run_batch(jobs, speed, root / "webhooks", webhooks=True)
+        batch = make_jobs(distinct_photos(root / "photos", count, portraits=3), RENDER_SECONDS)
+        polling = measure(batch, speed, root / "polling", webhooks=False)
+        webhooks = measure(batch, speed, root / "webhooks", webhooks=True)
     return {
         "polls_per_video": {
+            "polls_per_video": polling["polls_per_video"],
+            "render_time_over_smallest_interval": RENDER_SECONDS / DEFAULT_SCHEDULE.initial,
             "polling": polling,
             "webhooks": webhooks,
-            "render_time_over_smallest_interval": 30.0 / 2.0,
-            "ratio_webhooks_to_polling": round(
-                webhooks["polls_per_video"] / polling["polls_per_video"], 3
-            ),
         }
     }
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--jobs", type=int, default=40)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--speed", type=float, default=10.0)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.jobs, args.speed)), indent=2))
+    print(json.dumps(run(quick=args.quick, jobs=args.jobs, speed=args.speed), indent=2))
