@@ -38,7 +38,10 @@ def _check_given(field: str, value: Any, choices: str = "") -> None:
 def text(field: str, value: Any, *, max_chars: int | None = None) -> str:
     """A required, non-blank string, optionally capped in length."""
     _check_given(field, value)
-    if not isinstance(value, str) or not value.strip():
+    if value is not None and not isinstance(value, str):
+        # A Path given where a URL or an id goes is a common slip: say what was given.
+        raise ValidationError(field, f"must be a string, not {type(value).__name__}")
+    if not value or not value.strip():
         raise ValidationError(field, "is required and must be a non-empty string")
     if max_chars is not None and len(value) > max_chars:
         raise ValidationError(field, f"is {len(value)} characters; the limit is {max_chars}")
