@@ -34,6 +34,7 @@ from .test_chaos import (
     chaos_photos,
     chaos_rows,
     emulator_videos_sync,
+    fault_counts,
     print_figures,
     script_chaos,
     video_id_of,
@@ -156,6 +157,7 @@ def test_kill_9_repeatedly_under_chaos_then_resume_loses_nothing_and_pays_once(
             "outcomes": dict(outcomes),
             "final run stats": counts,
             "API requests": len(chaos_thread.request_log),
+            "faults injected": dict(sorted(fault_counts(chaos_thread).items())),
             "wall time (s)": round(wall, 1),
         },
     )
