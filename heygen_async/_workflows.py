@@ -14,6 +14,7 @@ from heygen_async.models import (
     AvatarIVRequest,
     Dimension,
     Fit,
+    VideoGenerateRequest,
     VideoOrientation,
     VideoResult,
     VideoStatusInfo,
@@ -42,18 +43,23 @@ async def photo_to_video(
     on_status: StatusCallback | None = None,
     events: WebhookWaiter | None = None,
 ) -> VideoResult:
-    asset = await client.assets.upload(photo)
+    # Validate the request before uploading: a script too long should cost nothing.
+    def request(talking_photo_id: str) -> VideoGenerateRequest:
+        return VideoGenerateRequest.talking_photo(
+            talking_photo_id,
+            script,
+            voice_id,
+            title=title,
+            dimension=dimension,
+            callback_id=callback_id,
+        )
+
+    request("pending-upload")
+    asset = await client.assets.upload(photo, photo_only=True)
     if asset.url is None:
         raise ValidationError("photo", "HeyGen returned no URL for the uploaded photo")
     talking_photo = await client.talking_photos.create(asset.url)
-    created = await client.videos.generate_from_talking_photo(
-        talking_photo.talking_photo_id,
-        script,
-        voice_id,
-        title=title,
-        dimension=dimension,
-        callback_id=callback_id,
-    )
+    created = await client.videos.generate(request(talking_photo.talking_photo_id))
     return await _finish(
         client,
         created.video_id,
@@ -94,7 +100,7 @@ async def photo_to_avatar_iv(
         )
 
     request("pending-upload")
-    asset = await client.assets.upload(photo)
+    asset = await client.assets.upload(photo, photo_only=True)
     if asset.image_key is None:
         raise ValidationError("photo", "HeyGen returned no image_key for the uploaded photo")
     created = await client.avatar_iv.generate(request(asset.image_key))

@@ -55,10 +55,12 @@ async def test_smallest_accepted_photo_reports_type_size_and_hash(tmp_path: Path
     assert info.sha256 == hashlib.sha256(data).hexdigest()
 
 
-async def test_png_named_jpg_is_accepted_as_png(tmp_path: Path) -> None:
+async def test_png_named_jpg_is_refused_naming_both_types(tmp_path: Path) -> None:
+    # A name that contradicts the content is usually a botched conversion: the user fixes it.
     path = tmp_path / "actually.jpg"
     path.write_bytes(image_bytes(600, 600, "PNG"))
-    assert (await check_photo(path)).content_type == "image/png"
+    with pytest.raises(PhotoError, match=r"content is PNG but its name \(\.jpg\) says JPEG"):
+        await check_photo(path)
 
 
 @pytest.mark.parametrize(

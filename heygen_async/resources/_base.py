@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from heygen_async._converter import from_wire
+from heygen_async._errors import ValidationError
 
 if TYPE_CHECKING:
     from heygen_async._polling import PollSchedule
     from heygen_async._transport import Transport
 
-__all__ = ["Resource"]
+__all__ = ["Resource", "request_model"]
 
 T = TypeVar("T")
 
@@ -30,3 +32,21 @@ class Resource:
         if isinstance(data, dict) and key is not None:
             data = data.get(key) or []
         return from_wire(data or [], list[cls])  # type: ignore[valid-type]
+
+
+def request_model(value: object, cls: type[T]) -> T:
+    """`value` as a checked `cls`: a dict of its fields is built (and so validated) like one.
+
+    Without this a dict would reach the wire unchecked, and the server, not the SDK, would
+    report the mistake.
+    """
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return cls(**value)
+        except TypeError as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError("request", f"is not a valid {cls.__name__}: {exc}") from None
+    raise ValidationError("request", f"must be a {cls.__name__}, not {type(value).__name__}")

@@ -10,7 +10,13 @@ import anyio.to_thread
 import attrs
 
 from heygen_async._errors import ValidationError
-from heygen_async._photos import check_photo, check_photo_bytes, iter_file, sniff_content_type
+from heygen_async._photos import (
+    MAX_PHOTO_BYTES,
+    check_photo,
+    check_photo_bytes,
+    iter_file,
+    sniff_content_type,
+)
 from heygen_async.models import Asset
 from heygen_async.resources._base import Resource
 
@@ -20,6 +26,8 @@ Source = str | os.PathLike[str] | bytes | AsyncIterable[bytes]
 _IMAGES = ("image/jpeg", "image/png")
 _MEDIA = ("audio/mpeg", "audio/wav", "video/mp4", "video/webm")
 _ALLOWED = (*_IMAGES, *_MEDIA)
+_PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+MAX_UPLOAD_BYTES = MAX_PHOTO_BYTES  # the upload host refuses any larger body with 413
 
 
 @attrs.frozen
@@ -46,17 +54,33 @@ async def prepare_upload(
 async def _from_bytes(data: bytes, content_type: str | None, photo_only: bool) -> UploadBody:
     media = _media_type(content_type, sniff_content_type(data[:16]), photo_only)
     if media is not None:
+        _check_media_size(len(data))
         return UploadBody(media, data)
     return UploadBody((await check_photo_bytes(data)).content_type, data)
 
 
 async def _from_path(path: Path, content_type: str | None, photo_only: bool) -> UploadBody:
-    head = await anyio.to_thread.run_sync(_read_head, path)
-    media = _media_type(content_type, sniff_content_type(head), photo_only)
+    head, size = await anyio.to_thread.run_sync(_read_head, path)
+    # A file named like a photo is checked as one, so video bytes in `me.jpg` are refused
+    # with a message naming both, instead of being sent as a video.
+    named_photo = path.suffix.lower() in _PHOTO_SUFFIXES
+    media = _media_type(content_type, sniff_content_type(head), photo_only or named_photo)
     if media is None:
         # The photo check names missing files, directories, empty files and wrong formats.
         media = (await check_photo(path)).content_type
+    else:
+        _check_media_size(size)
     return UploadBody(media, lambda: iter_file(path))
+
+
+def _check_media_size(size: int) -> None:
+    """Audio and video get the upload host's limits too, before a byte is sent."""
+    if size == 0:
+        raise ValidationError("source", "is empty")
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            "source", f"is {size:,} bytes; at most 10 MB ({MAX_UPLOAD_BYTES:,} bytes) is accepted"
+        )
 
 
 def _media_type(declared: str | None, sniffed: str | None, photo_only: bool) -> str | None:
@@ -71,12 +95,13 @@ def _media_type(declared: str | None, sniffed: str | None, photo_only: bool) -> 
     return None
 
 
-def _read_head(path: Path) -> bytes:
+def _read_head(path: Path) -> tuple[bytes, int]:
+    """The first bytes (to sniff the type) and the size of the file."""
     try:
         with path.open("rb") as handle:
-            return handle.read(16)
+            return handle.read(16), os.fstat(handle.fileno()).st_size
     except OSError:
-        return b""  # the photo check or the type check names the real problem
+        return b"", 0  # the photo check or the type check names the real problem
 
 
 def _checked_type(content_type: str, photo_only: bool) -> str:
@@ -102,9 +127,14 @@ def _once(stream: AsyncIterable[bytes]) -> Callable[[], AsyncIterable[bytes]]:
 
 
 class Assets(Resource):
-    async def upload(self, source: Source, *, content_type: str | None = None) -> Asset:
-        """Upload a file, bytes or an async byte stream; photos are checked before sending."""
-        body = await prepare_upload(source, content_type)
+    async def upload(
+        self, source: Source, *, content_type: str | None = None, photo_only: bool = False
+    ) -> Asset:
+        """Upload a file, bytes or an async byte stream; photos are checked before sending.
+
+        `photo_only=True` refuses anything but a JPEG or PNG photo (audio and video included).
+        """
+        body = await prepare_upload(source, content_type, photo_only=photo_only)
         data = await self._transport.request(
             "POST", "/v1/asset", host="upload", content=body.content, content_type=body.content_type
         )

@@ -19,7 +19,7 @@ from heygen_async.models import (
     TrainingStatusInfo,
 )
 from heygen_async.models._checks import text
-from heygen_async.resources._base import Resource
+from heygen_async.resources._base import Resource, request_model
 
 __all__ = ["PhotoAvatars"]
 
@@ -30,7 +30,8 @@ _FINAL = (GenerationStatus.SUCCESS, GenerationStatus.FAILED)
 class PhotoAvatars(Resource):
     async def generate_photo(self, request: AIPhotoRequest) -> PhotoGenerationCreated:
         """Generate four AI photos of a person that does not exist (1 credit)."""
-        data = await self._post("/v2/photo_avatar/photo/generate", to_wire(request), paid=True)
+        body = to_wire(request_model(request, AIPhotoRequest))
+        data = await self._post("/v2/photo_avatar/photo/generate", body, paid=True)
         return self._parse(data, PhotoGenerationCreated)
 
     async def generation_status(self, generation_id: str) -> PhotoGeneration:
@@ -101,7 +102,8 @@ class PhotoAvatars(Resource):
         return self._parse(data, TrainingStatusInfo)
 
     async def generate_look(self, request: LookRequest) -> PhotoGenerationCreated:
-        data = await self._post("/v2/photo_avatar/look/generate", to_wire(request), paid=True)
+        body = to_wire(request_model(request, LookRequest))
+        data = await self._post("/v2/photo_avatar/look/generate", body, paid=True)
         return self._parse(data, PhotoGenerationCreated)
 
     async def add_motion(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from heygen_async._errors import ValidationError
 from heygen_async.models import TalkingPhoto, TalkingPhotoSummary
 from heygen_async.models._checks import text
 from heygen_async.resources._base import Resource
@@ -13,7 +14,12 @@ __all__ = ["TalkingPhotos"]
 class TalkingPhotos(Resource):
     async def create(self, image_url: str) -> TalkingPhoto:
         """A talking photo from an image already uploaded (an asset's `url`)."""
-        text("image_url", image_url)
+        if not text("image_url", image_url).startswith(("https://", "http://")):
+            raise ValidationError(
+                "image_url",
+                "must be the http(s) URL of an uploaded image (an asset's url); "
+                "for a local file use talking_photos.upload(path)",
+            )
         data = await self._transport.request(
             "POST", "/v2/talking_photo", json={"image_url": image_url}
         )

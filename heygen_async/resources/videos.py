@@ -20,7 +20,7 @@ from heygen_async.models import (
     VideoSummary,
 )
 from heygen_async.models._checks import text
-from heygen_async.resources._base import Resource
+from heygen_async.resources._base import Resource, request_model
 
 if TYPE_CHECKING:
     from heygen_async.webhooks import WebhookWaiter
@@ -35,7 +35,10 @@ class Videos(Resource):
     async def generate(self, request: VideoGenerateRequest) -> VideoCreated:
         """Start a render. Paid: never retried once the server may have acted on it."""
         data = await self._transport.request(
-            "POST", "/v2/video/generate", json=to_wire(request), paid=True
+            "POST",
+            "/v2/video/generate",
+            json=to_wire(request_model(request, VideoGenerateRequest)),
+            paid=True,
         )
         return self._parse(data, VideoCreated)
 

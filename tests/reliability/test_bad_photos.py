@@ -98,30 +98,11 @@ def photo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-# Findings in files outside this change, kept as strict xfails so a fix turns them into failures
-# that ask for the mark to go.
-MEDIA_AS_PHOTO = pytest.mark.xfail(
-    strict=True,
-    reason="finding: the workflows upload an MP4 given as the photo (as video/mp4) and only then "
-    "fail; fix in heygen_async/_workflows.py: upload with the photo-only check "
-    "(prepare_upload(..., photo_only=True)) as talking_photos.upload does",
-)
-MEDIA_NAMED_JPG = pytest.mark.xfail(
-    strict=True,
-    reason="finding: assets.upload sends an MP4 named .jpg as video/mp4 (a name/content mismatch "
-    "is only refused for photos); fix in heygen_async/resources/assets.py",
-)
-KNOWN_GAPS = {
-    ("clip.jpg", "assets.upload"): MEDIA_NAMED_JPG,
-    ("clip.jpg", "photo_to_video"): MEDIA_AS_PHOTO,
-    ("clip.jpg", "photo_to_avatar_iv"): MEDIA_AS_PHOTO,
-}
 FILE_CASES = [
     pytest.param(
         (name, fragments),
         entry,
         id=f"{name if len(name) < 40 else 'name-too-long'}-{entry}",
-        marks=[mark] if (mark := KNOWN_GAPS.get((name, entry))) else [],
     )
     for name, _, fragments in PHOTOS
     for entry in ENTRIES
@@ -224,11 +205,6 @@ async def test_good_photos_of_both_types_are_sent(
     assert [(r.path, r.status) for r in emulator.request_log] == [("/v1/asset", 200)] * 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: non-photo uploads over 10 MB are sent and refused by the server (413); fix "
-    "in heygen_async/resources/assets.py (check the size of media sources before sending)",
-)
 async def test_oversize_video_asset_is_refused_before_sending(
     client: HeyGenClient, emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -209,11 +209,6 @@ async def test_avatar_iv_workflow_checks_the_script_before_uploading(
     assert emulator.request_log == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: photo_to_video uploads the photo and creates a talking photo before the "
-    "script is checked; fix in heygen_async/_workflows.py (build the request first)",
-)
 async def test_talking_photo_workflow_checks_the_script_before_uploading(
     client: HeyGenClient, emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -224,11 +219,6 @@ async def test_talking_photo_workflow_checks_the_script_before_uploading(
     assert emulator.request_log == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: a dict passed for the request model is sent unchecked; fix in "
-    "heygen_async/resources/photo_avatars.py (coerce a Mapping with AIPhotoRequest(**request))",
-)
 async def test_ai_photo_request_as_a_dict_is_checked_too(
     client: HeyGenClient, emulator: Emulator
 ) -> None:
@@ -238,12 +228,6 @@ async def test_ai_photo_request_as_a_dict_is_checked_too(
     assert emulator.request_log == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: talking_photos.create sends a local file path as image_url (the server "
-    "answers 400); fix in heygen_async/resources/talking_photos.py: refuse a value that is not "
-    "an http(s) URL, pointing at talking_photos.upload(path)",
-)
 async def test_talking_photo_create_refuses_a_local_path(
     client: HeyGenClient, emulator: Emulator, tmp_path: Path
 ) -> None:
