@@ -120,16 +120,28 @@ class Batch:
             on_event=self._on_event,
         )
         results: asyncio.Queue[JobResult] = asyncio.Queue()
+        # A job's task is created only once it may start: a task per waiting job would cost
+        # memory and garbage-collector time in proportion to the batch, not its concurrency.
         in_progress = asyncio.Semaphore(self.limits.concurrency)
+        live: set[asyncio.Task[None]] = set()
 
         async def run_one(job: BatchJob) -> None:
-            async with in_progress:
+            try:
                 results.put_nowait(await runner.run(job, records.get(job.key)))
+            finally:
+                in_progress.release()
+
+        async def feed(tasks: asyncio.TaskGroup) -> None:
+            for job in jobs:
+                await in_progress.acquire()
+                task = tasks.create_task(run_one(job))
+                live.add(task)
+                task.add_done_callback(live.discard)
 
         try:
             async with asyncio.TaskGroup() as tasks:
-                children = [tasks.create_task(poller.run())]
-                children += [tasks.create_task(run_one(job)) for job in jobs]
+                live.add(tasks.create_task(poller.run()))
+                live.add(tasks.create_task(feed(tasks)))
                 for _ in jobs:
                     result = await results.get()
                     try:
@@ -138,7 +150,7 @@ class Batch:
                         # Our consumer closed us. The TaskGroup (Python 3.11) would report
                         # GeneratorExit as a child error: cancel the children ourselves and
                         # leave the group normally instead.
-                        for child in children:
+                        for child in list(live):
                             child.cancel()
                         return
                 poller.stop()
@@ -163,8 +175,11 @@ class Batch:
             }
 
     def _remove_stale_downloads(self) -> None:
-        for job in self.jobs:
-            for part in self.out_dir.glob(f".{job.id}.mp4.*.part"):
+        # One listing of the folder, not one per job: a resumed 10,000-job batch has as many
+        # files there.
+        ids = {job.id for job in self.jobs}
+        for part in self.out_dir.glob(".*.mp4.*.part"):
+            if part.name[1:].rsplit(".mp4.", 1)[0] in ids:
                 part.unlink(missing_ok=True)
 
 

@@ -28,7 +28,6 @@ from heygen_async._errors import (
     UnknownOutcomeError,
     WaitTimeoutError,
 )
-from heygen_async._photos import check_photo
 from heygen_async.batch._calls import Caller
 from heygen_async.batch._events import BatchEvent, EventHandler
 from heygen_async.batch._jobs import STAGE_ORDER, BatchJob, JobKind, JobResult, JobStatus, Stage
@@ -136,7 +135,7 @@ class JobRunner:
 
     async def _prepare_photo(self, state: _State) -> UploadRecord:
         job = state.job
-        info = await check_photo(job.photo)
+        info = await self._photos.check(job.photo)
         self._emit(state, Stage.VALIDATED)
         upload = await self._photos.asset(job, info)
         self._emit(state, Stage.UPLOADED)
