@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from pathlib import Path
@@ -82,16 +83,49 @@ async def test_uploads_table_dedupes_by_sha256(tmp_path: Path) -> None:
 async def test_calls_run_off_the_event_loop_thread(tmp_path: Path) -> None:
     seen: list[str] = []
     async with Journal(tmp_path / "j.sqlite") as journal:
-        original = journal._save_job_sync
+        original = journal._flush_jobs_sync
 
-        def spy(record: JobRecord) -> None:
+        def spy(loop: asyncio.AbstractEventLoop) -> None:
             seen.append(threading.current_thread().name)
-            original(record)
+            original(loop)
 
-        journal._save_job_sync = spy  # type: ignore[method-assign]
+        journal._flush_jobs_sync = spy  # type: ignore[method-assign]
         await journal.save_job(JobRecord(key="k", job_id="a"))
     assert seen
     assert seen[0].startswith("hga-journal")
+
+
+async def test_concurrent_saves_share_commits_and_all_land(tmp_path: Path) -> None:
+    flushes = 0
+    async with Journal(tmp_path / "j.sqlite") as journal:
+        original = journal._flush_jobs_sync
+
+        def counting(loop: asyncio.AbstractEventLoop) -> None:
+            nonlocal flushes
+            flushes += 1
+            original(loop)
+
+        journal._flush_jobs_sync = counting  # type: ignore[method-assign]
+        saves = [JobRecord(key=f"k{n}", job_id=f"j{n}") for n in range(200)]
+        # The same job saved twice in one go: the later save is the one that stays.
+        saves.append(JobRecord(key="k0", job_id="j0", stage=Stage.SUBMITTING))
+        await asyncio.gather(*(journal.save_job(record) for record in saves))
+    assert flushes < len(saves) / 2  # saves queued behind a commit shared the next one
+    async with Journal(tmp_path / "j.sqlite") as journal:
+        stored = await journal.load_jobs()
+    assert len(stored) == 200
+    assert stored["k0"].stage is Stage.SUBMITTING
+
+
+async def test_a_save_whose_caller_is_cancelled_still_commits(tmp_path: Path) -> None:
+    async with Journal(tmp_path / "j.sqlite") as journal:
+        save = asyncio.ensure_future(journal.save_job(JobRecord(key="k", job_id="a")))
+        await asyncio.sleep(0)  # queued on the journal's thread
+        save.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await save
+    async with Journal(tmp_path / "j.sqlite") as journal:
+        assert "k" in await journal.load_jobs()
 
 
 async def test_a_second_run_on_the_same_journal_is_refused(tmp_path: Path) -> None:
