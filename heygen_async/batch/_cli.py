@@ -57,7 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="directory for videos and report")
     parser.add_argument("--journal", type=Path, help="journal file (default OUT/journal.sqlite)")
     parser.add_argument(
-        "--concurrency", type=_positive_int, default=defaults.concurrency, help="jobs in progress"
+        "--concurrency",
+        type=_positive_int,
+        default=defaults.concurrency,
+        help="jobs being prepared and submitted at once",
     )
     parser.add_argument(
         "--rate",

@@ -110,6 +110,7 @@ class Batch:
         poller = Poller(self._client.videos.status, caller, self.poll, arrived=arrived)
         unsubscribe = self._events.subscribe(_event_handler(poller)) if self._events else None
         photos = PhotoStore(self._client, caller, journal)
+        active = asyncio.Semaphore(self.limits.concurrency)  # jobs doing work (not waiting)
         runner = JobRunner(
             client=self._client,
             caller=caller,
@@ -118,22 +119,20 @@ class Batch:
             photos=photos,
             out_dir=self.out_dir,
             on_event=self._on_event,
+            active=active,
         )
         results: asyncio.Queue[JobResult] = asyncio.Queue()
-        # A job's task is created only once it may start: a task per waiting job would cost
-        # memory and garbage-collector time in proportion to the batch, not its concurrency.
-        in_progress = asyncio.Semaphore(self.limits.concurrency)
         live: set[asyncio.Task[None]] = set()
 
         async def run_one(job: BatchJob) -> None:
-            try:
-                results.put_nowait(await runner.run(job, records.get(job.key)))
-            finally:
-                in_progress.release()
+            results.put_nowait(await runner.run(job, records.get(job.key)))
 
         async def feed(tasks: asyncio.TaskGroup) -> None:
+            # A job's task is created only once it may start: a task per waiting job would
+            # cost memory and garbage-collector time in proportion to the batch. The runner
+            # hands the permit back when the job ends (and while it waits for its render).
             for job in jobs:
-                await in_progress.acquire()
+                await active.acquire()
                 task = tasks.create_task(run_one(job))
                 live.add(task)
                 task.add_done_callback(live.discard)

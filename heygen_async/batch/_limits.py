@@ -31,7 +31,7 @@ class BatchLimits:
     burst: int | None = None  # default: max(1, rate) requests at once
     render_slots: int = 10  # renders in flight (submitted, not yet ended)
     uploads: int = 4  # uploads in flight
-    concurrency: int = 32  # jobs in progress at once
+    concurrency: int = 32  # jobs being prepared and submitted at once (not renders in flight)
     max_attempts: int = 4  # per call, for transient failures (429s are not counted)
     poll_share: float = 0.5  # status polls may use at most this share of `rate`
     backoff: float = 0.5  # first retry delay in seconds; doubles per attempt, capped at 8 s

@@ -66,6 +66,7 @@ class NotSubmittedError(HeyGenError):
 class _State:
     job: BatchJob
     record: JobRecord
+    holds_permit: bool = True  # one of the batch's `concurrency` permits, until it renders
 
 
 class JobRunner:
@@ -81,8 +82,10 @@ class JobRunner:
         photos: PhotoStore,
         out_dir: Path,
         on_event: EventHandler | None,
+        active: asyncio.Semaphore,
     ) -> None:
         self._client = client
+        self._active = active
         self._caller = caller
         self._journal = journal
         self._poller = poller
@@ -94,7 +97,12 @@ class JobRunner:
         self.adopted = 0  # renders found by callback_id instead of submitted again
 
     async def run(self, job: BatchJob, record: JobRecord | None) -> JobResult:
-        """Run one job to its end. Never raises for the job's own failures (only JournalError)."""
+        """Run one job to its end. Never raises for the job's own failures (only JournalError).
+
+        The caller acquired one `active` permit for the job; it is handed back once the render
+        is submitted (or the job ends), so `concurrency` bounds the jobs being prepared and
+        submitted, not the renders in flight (`render_slots` bounds those).
+        """
         state = _State(job, record or JobRecord(key=job.key, job_id=job.id))
         try:
             await self._advance(state)
@@ -105,6 +113,9 @@ class JobRunner:
         except Exception as exc:
             logger.exception("job %s: unexpected error", job.id)
             await self._fail(state, exc)
+        finally:
+            if state.holds_permit:
+                self._active.release()
         return self._result(state)
 
     # --- stages ----------------------------------------------------------------------
@@ -114,6 +125,11 @@ class JobRunner:
             await self._start_render(state)
         elif STAGE_ORDER[state.record.stage] < STAGE_ORDER[Stage.RENDERED]:
             await self._caller.limiter.slots.acquire()  # a resumed render holds a slot too
+        # Waiting for a render is not work: another job prepares meanwhile. The download does
+        # not queue for a permit again, behind jobs not yet started: finishing a job comes
+        # first (the connection pool bounds downloads at once).
+        state.holds_permit = False
+        self._active.release()
         info = await self._render(state)
         await self._download(state, info)
 
@@ -147,8 +163,12 @@ class JobRunner:
 
     async def _submit(self, state: _State, upload: UploadRecord) -> None:
         ids = {k: v for k, v in _upload_ids(upload).items() if v}
+        # The retry budget is this run's: submits begun by runs that were killed are counted
+        # in the journal (`attempts`) but must not use up a resumed job's tries.
+        tries = 0
         while True:
             self._check_not_stopped()
+            tries += 1
             attempts = state.record.attempts + 1
             await self._save(state, stage=Stage.SUBMITTING, ids=ids, attempts=attempts)
             try:
@@ -156,11 +176,11 @@ class JobRunner:
             except AMBIGUOUS_SUBMIT_ERRORS:
                 if await self._adopt(state):
                     return
-                if attempts >= self._caller.limiter.limits.max_attempts:
+                if tries >= self._caller.limiter.limits.max_attempts:
                     raise
                 # Not found under its callback_id: it was not created, sending again cannot
                 # pay twice.
-                await self._caller.backoff(attempts)
+                await self._caller.backoff(tries)
                 continue
             await self._save_video_id(state, created.video_id)
             return

@@ -316,3 +316,44 @@ async def test_an_expired_download_url_is_refreshed_once(
     assert all(result.status is JobStatus.COMPLETED for result in results.values())
     # One extra status call: the re-signed URL after the expired one was refused.
     assert requests_to(emulator, "GET", "/v1/video_status.get") == batch.stats["polls"] + 1
+
+
+async def test_concurrency_bounds_jobs_at_work_not_renders_in_flight(
+    tmp_path: Path, photo_files: dict[str, Path], client: HeyGenClient
+) -> None:
+    jobs = make_jobs(tmp_path, photo_files, 8)
+    rendering: set[str] = set()
+    most = 0
+
+    def track(event: BatchEvent) -> None:
+        nonlocal most
+        if event.stage is Stage.RENDERING:
+            rendering.add(event.job_id)
+            most = max(most, len(rendering))
+        elif event.stage is Stage.RENDERED:
+            rendering.discard(event.job_id)
+
+    # Renders take a few seconds of the emulator's clock: long enough to overlap.
+    limits = attrs.evolve(FAST_LIMITS, concurrency=2, render_slots=8)
+    batch = Batch(client, jobs, tmp_path / "out", limits=limits, poll=FAST_POLL, on_event=track)
+    results = await collect(batch)
+
+    assert all(result.status is JobStatus.COMPLETED for result in results.values())
+    assert most > 2  # two jobs prepared at a time, but their renders piled up
+
+
+async def test_submits_begun_by_killed_runs_do_not_use_up_a_resumed_jobs_tries(
+    tmp_path: Path, photo_files: dict[str, Path], emulator: Emulator, client: HeyGenClient
+) -> None:
+    (job,) = make_jobs(tmp_path, photo_files, 1)
+    out = tmp_path / "out"
+    async with Journal(out / "journal.sqlite") as journal:
+        # Five runs were killed between committing `submitting` and hearing the answer.
+        record = JobRecord(key=job.key, job_id=job.id, stage=Stage.SUBMITTING, attempts=5)
+        await journal.save_job(record)
+    emulator.faults.script("POST", GENERATE, "reset_before")  # nothing created: send again
+
+    results = await collect(Batch(client, [job], out, limits=FAST_LIMITS, poll=FAST_POLL))
+
+    assert results[job.id].status is JobStatus.COMPLETED
+    assert emulator.renders_for(API_KEY, job.callback_id) == 1
