@@ -166,7 +166,11 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock_exclusively(self.path)
         try:
-            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+            # No statement cache: under heavy garbage collection a cached statement was seen
+            # reset from outside the journal thread ("bad parameter or other API misuse",
+            # at 10,000 jobs; CPython issue 118172). Preparing a statement costs microseconds,
+            # a commit's fsync a millisecond.
+            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, cached_statements=0)
         except sqlite3.Error as exc:
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
         self._db = db  # closed by _close_sync, also when a check below fails

@@ -1,4 +1,5 @@
-"""What the account allows: request rate, renders in flight, a global pause on 429, uploads.
+"""What the account allows: request rate, renders in flight, a global pause on 429, and what
+this machine allows: uploads and downloads in flight.
 
 One `Limiter` is shared by every call of a batch. Clocks and sleeps are injectable so the
 arithmetic can be tested without waiting.
@@ -31,6 +32,7 @@ class BatchLimits:
     burst: int | None = None  # default: max(1, rate) requests at once
     render_slots: int = 10  # renders in flight (submitted, not yet ended)
     uploads: int = 4  # uploads in flight
+    downloads: int = 8  # video downloads in flight (renders that end together queue here)
     concurrency: int = 32  # jobs being prepared and submitted at once (not renders in flight)
     max_attempts: int = 4  # per call, for transient failures (429s are not counted)
     poll_share: float = 0.5  # status polls may use at most this share of `rate`
@@ -38,8 +40,11 @@ class BatchLimits:
     render_timeout: float = 3600.0  # seconds a render may take before its job is failed
 
     def __attrs_post_init__(self) -> None:
-        if self.rate <= 0 or self.render_slots < 1 or self.uploads < 1 or self.concurrency < 1:
-            raise ValueError("rate, render_slots, uploads and concurrency must be positive")
+        counts = (self.render_slots, self.uploads, self.downloads, self.concurrency)
+        if self.rate <= 0 or min(counts) < 1:
+            raise ValueError(
+                "rate, render_slots, uploads, downloads and concurrency must be positive"
+            )
         if self.max_attempts < 1 or not 0 < self.poll_share <= 1:
             raise ValueError("max_attempts must be >= 1 and poll_share in (0, 1]")
 
@@ -182,6 +187,7 @@ class Limiter:
         self.slots = RenderSlots(limits.render_slots)
         self.pause = GlobalPause(clock=clock, sleep=sleep)
         self.uploads = asyncio.Semaphore(limits.uploads)
+        self.downloads = asyncio.Semaphore(limits.downloads)
         self.rate_limited = 0  # 429s seen, for the summary
         self.rate_share = 1.0  # of limits.rate currently used: lowered by 429s, regrown
 

@@ -244,14 +244,16 @@ class JobRunner:
         return info
 
     async def _download(self, state: _State, info: VideoStatusInfo) -> None:
-        try:
-            path = await self._download_file(state.job, info)
-        except APIStatusError as exc:
-            if exc.status != 403:
-                raise
-            # The signed URL expired (a long queue, a resumed run): a fresh status re-signs it.
-            fresh = await self._caller.call(lambda: self._client.videos.status(info.id))
-            path = await self._download_file(state.job, fresh)
+        async with self._caller.limiter.downloads:
+            try:
+                path = await self._download_file(state.job, info)
+            except APIStatusError as exc:
+                if exc.status != 403:
+                    raise
+                # The signed URL expired (a long queue, a resumed run): a fresh status
+                # re-signs it.
+                fresh = await self._caller.call(lambda: self._client.videos.status(info.id))
+                path = await self._download_file(state.job, fresh)
         await self._save(
             state, stage=Stage.DOWNLOADED, status=JobStatus.COMPLETED, output=str(path)
         )
