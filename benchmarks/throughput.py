@@ -28,10 +28,13 @@ from heygen_async import HeyGenClient, PollSchedule
 from heygen_async.batch import Batch, BatchJob, BatchLimits
 
 # A real render takes minutes and an account allows far more requests than its render slots
-# can use (k * S / T = 150 requests/s here, against R = 400): the batch is render-bound, as it
+# can use (k * S / T = 75 requests/s here, against R = 400): the batch is render-bound, as it
 # is against the real API, and the figure shows how much slot time the client wastes.
 RENDER_SECONDS = 120.0  # emulated: a one-minute message renders in about two minutes
-SPEED = 60.0  # emulated seconds per real second: T = 2 s of wall time
+# Emulated seconds per real second: T = 4 s of wall time. The client's own latencies (the
+# first uploads before the slots fill) are not sped up, so the more the clock is compressed,
+# the more they weigh against T: against the real API (no compression) they weigh ~30x less.
+SPEED = 30.0
 SLOTS = 100  # S: renders in flight the account allows
 RATE = 400.0  # R: requests per second the account allows
 # k: asset upload, talking photo, create; polling needs at least one status call on top.
@@ -64,7 +67,8 @@ async def run_once(
     schedule = PollSchedule(
         initial=default.initial / SPEED, factor=default.factor, maximum=default.maximum / SPEED
     )
-    limits = BatchLimits(rate=RATE, render_slots=SLOTS, concurrency=SLOTS * 2, uploads=8)
+    # The account's limits, and enough uploads and jobs in preparation to fill its slots.
+    limits = BatchLimits(rate=RATE, render_slots=SLOTS, concurrency=SLOTS, uploads=32)
     async with (
         webhook_receiver() as (hook, secrets, waiter),
         HeyGenClient(KEY, base_url=url, upload_url=url, poll=schedule) as client,
