@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from contextlib import aclosing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from heygen_async._polling import PollSchedule
 from heygen_async.batch._calls import Caller
@@ -111,6 +111,8 @@ class Batch:
         unsubscribe = self._events.subscribe(_event_handler(poller)) if self._events else None
         photos = PhotoStore(self._client, caller, journal)
         active = asyncio.Semaphore(self.limits.concurrency)  # jobs doing work (not waiting)
+        results: asyncio.Queue[JobResult] = asyncio.Queue()
+        tasks = _JobTasks()
         runner = JobRunner(
             client=self._client,
             caller=caller,
@@ -120,27 +122,28 @@ class Batch:
             out_dir=self.out_dir,
             on_event=self._on_event,
             active=active,
+            spawn=tasks.start,
+            deliver=results.put_nowait,
         )
-        results: asyncio.Queue[JobResult] = asyncio.Queue()
-        live: set[asyncio.Task[None]] = set()
 
         async def run_one(job: BatchJob) -> None:
-            results.put_nowait(await runner.run(job, records.get(job.key)))
+            result = await runner.run(job, records.get(job.key))
+            if result is not None:  # else the job waits for its render; `deliver` gets it
+                results.put_nowait(result)
 
-        async def feed(tasks: asyncio.TaskGroup) -> None:
+        async def feed() -> None:
             # A job's task is created only once it may start: a task per waiting job would
             # cost memory and garbage-collector time in proportion to the batch. The runner
-            # hands the permit back when the job ends (and while it waits for its render).
+            # hands the permit back once the job's render is submitted.
             for job in jobs:
                 await active.acquire()
-                task = tasks.create_task(run_one(job))
-                live.add(task)
-                task.add_done_callback(live.discard)
+                tasks.start(run_one(job))
 
         try:
-            async with asyncio.TaskGroup() as tasks:
-                live.add(tasks.create_task(poller.run()))
-                live.add(tasks.create_task(feed(tasks)))
+            async with asyncio.TaskGroup() as group:
+                tasks.group = group
+                tasks.start(poller.run())
+                tasks.start(feed())
                 for _ in jobs:
                     result = await results.get()
                     try:
@@ -149,15 +152,14 @@ class Batch:
                         # Our consumer closed us. The TaskGroup (Python 3.11) would report
                         # GeneratorExit as a child error: cancel the children ourselves and
                         # leave the group normally instead.
-                        for child in list(live):
-                            child.cancel()
+                        tasks.cancel_all()
                         return
                 poller.stop()
-        except ExceptionGroup as group:
+        except ExceptionGroup as failure:
             # Job tasks only raise for the batch as a whole (the journal failed): surface that
             # error itself rather than a group of one.
-            if len(group.exceptions) == 1:
-                raise group.exceptions[0] from None
+            if len(failure.exceptions) == 1:
+                raise failure.exceptions[0] from None
             raise
         finally:
             if unsubscribe is not None:
@@ -208,6 +210,32 @@ async def run_batch(
         async for _ in results:
             pass
     return batch.summary
+
+
+class _JobTasks:
+    """The batch's tasks: the poller, the feeder, one per job at work, and one per job whose
+    render just ended. Jobs waiting for a render have none."""
+
+    def __init__(self) -> None:
+        self.group: asyncio.TaskGroup | None = None
+        self.live: set[asyncio.Task[None]] = set()
+        self.closed = False
+
+    def start(self, step: Coroutine[Any, Any, None]) -> None:
+        try:
+            if self.group is None or self.closed:
+                raise RuntimeError("the batch is not running")  # noqa: TRY301  # one path out
+            task = self.group.create_task(step)
+        except RuntimeError:
+            step.close()  # stopped or failing: a late webhook or poll has nothing to resume
+            return
+        self.live.add(task)
+        task.add_done_callback(self.live.discard)
+
+    def cancel_all(self) -> None:
+        self.closed = True
+        for task in list(self.live):
+            task.cancel()
 
 
 def _finished_result(job: BatchJob, record: JobRecord | None) -> JobResult | None:

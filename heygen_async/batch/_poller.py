@@ -14,7 +14,7 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
-from heygen_async._errors import APIConnectionError, ServerError
+from heygen_async._errors import APIConnectionError, ServerError, WaitTimeoutError
 from heygen_async._polling import PollSchedule
 from heygen_async.batch._calls import Caller
 from heygen_async.models import VideoStatus, VideoStatusInfo
@@ -31,11 +31,21 @@ FetchStatus = Callable[[str], Awaitable[VideoStatusInfo]]
 
 
 class _Watch:
-    def __init__(self, delays: Iterator[float], future: asyncio.Future[VideoStatusInfo]) -> None:
+    __slots__ = ("deadline", "delays", "due", "future", "last_delay", "timeout")
+
+    def __init__(
+        self,
+        delays: Iterator[float],
+        future: asyncio.Future[VideoStatusInfo],
+        timeout: float | None,
+        now: float,
+    ) -> None:
         self.delays = delays
         self.future = future
         self.last_delay = 0.0
         self.due = 0.0  # the heap entry that counts; older ones are skipped when popped
+        self.timeout = timeout
+        self.deadline = float("inf") if timeout is None else now + timeout
 
     def next_delay(self) -> float:
         self.last_delay = next(self.delays, self.last_delay)
@@ -67,13 +77,20 @@ class Poller:
         self.polls = 0
         self.outages = 0  # polls that failed even after their retries, then were rescheduled
 
-    def watch(self, video_id: str) -> asyncio.Future[VideoStatusInfo]:
-        """A future resolved with the video's final status (completed or failed)."""
+    def watch(
+        self, video_id: str, *, timeout: float | None = None
+    ) -> asyncio.Future[VideoStatusInfo]:
+        """A future resolved with the video's final status (completed or failed), or failed
+        with WaitTimeoutError once `timeout` seconds pass without one.
+
+        The deadline lives here, not in a timer per waiting job: at thousands of renders in
+        flight every object per wait counts (memory, and the garbage collector's pauses).
+        """
         existing = self._watches.get(video_id)
         if existing is not None:
             return existing.future
         future: asyncio.Future[VideoStatusInfo] = asyncio.get_running_loop().create_future()
-        watch = _Watch(iter(self._schedule.delays()), future)
+        watch = _Watch(iter(self._schedule.delays()), future, timeout, self._clock())
         self._watches[video_id] = watch
         first_delay = watch.next_delay()
         self._push(video_id, 0.0 if self._arrived(video_id) else first_delay)
@@ -135,6 +152,9 @@ class Poller:
         if watch is None or watch.future.done():
             self._watches.pop(video_id, None)
             return
+        if self._clock() >= watch.deadline:
+            self._finish(video_id, WaitTimeoutError(video_id, "rendering", watch.timeout or 0.0))
+            return
         self.polls += 1
         try:
             info = await self._caller.call(lambda: self._fetch(video_id))
@@ -162,7 +182,9 @@ class Poller:
             watch.future.set_result(outcome)
 
     def _push(self, video_id: str, delay: float) -> None:
-        due = self._clock() + delay
-        self._watches[video_id].due = due
+        watch = self._watches[video_id]
+        # Never later than the deadline, so a wait that runs out ends on time.
+        due = min(self._clock() + delay, watch.deadline)
+        watch.due = due
         heapq.heappush(self._heap, (due, next(self._order), video_id))
         self._wake.set()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -26,7 +27,6 @@ from heygen_async._errors import (
     RenderFailedError,
     ServerError,
     UnknownOutcomeError,
-    WaitTimeoutError,
 )
 from heygen_async.batch._calls import Caller
 from heygen_async.batch._events import BatchEvent, EventHandler
@@ -83,9 +83,13 @@ class JobRunner:
         out_dir: Path,
         on_event: EventHandler | None,
         active: asyncio.Semaphore,
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+        deliver: Callable[[JobResult], None],
     ) -> None:
         self._client = client
         self._active = active
+        self._spawn = spawn
+        self._deliver = deliver
         self._caller = caller
         self._journal = journal
         self._poller = poller
@@ -96,42 +100,78 @@ class JobRunner:
         self.submits = 0  # paid POSTs sent by this run
         self.adopted = 0  # renders found by callback_id instead of submitted again
 
-    async def run(self, job: BatchJob, record: JobRecord | None) -> JobResult:
-        """Run one job to its end. Never raises for the job's own failures (only JournalError).
+    async def run(self, job: BatchJob, record: JobRecord | None) -> JobResult | None:
+        """Run one job until its render is submitted; None then, and `deliver` gets its result.
 
         The caller acquired one `active` permit for the job; it is handed back once the render
         is submitted (or the job ends), so `concurrency` bounds the jobs being prepared and
-        submitted, not the renders in flight (`render_slots` bounds those).
+        submitted, not the renders in flight (`render_slots` bounds those). A job waiting for
+        its render holds no task at all: the poller's future starts the rest of it (`spawn`),
+        so ten thousand renders in flight cost ten thousand small records, not coroutines.
+        Never raises for the job's own failures (only JournalError).
         """
         state = _State(job, record or JobRecord(key=job.key, job_id=job.id))
+        parked = await self._guarded(state, self._start(state))
+        return None if parked else self._result(state)
+
+    async def _guarded(self, state: _State, step: Awaitable[bool]) -> bool:
+        """Run a step; the job's own failures end it, failed. True if it waits for a render."""
         try:
-            await self._advance(state)
+            return await step
         except JournalError:
             raise  # the journal is the source of truth: without it the batch must stop
         except HeyGenError as exc:
             await self._fail(state, exc)
         except Exception as exc:
-            logger.exception("job %s: unexpected error", job.id)
+            logger.exception("job %s: unexpected error", state.job.id)
             await self._fail(state, exc)
         finally:
             if state.holds_permit:
+                state.holds_permit = False
                 self._active.release()
-        return self._result(state)
+        return False
 
     # --- stages ----------------------------------------------------------------------
 
-    async def _advance(self, state: _State) -> None:
+    async def _start(self, state: _State) -> bool:
         if "video_id" not in state.record.ids:
             await self._start_render(state)
-        elif STAGE_ORDER[state.record.stage] < STAGE_ORDER[Stage.RENDERED]:
+        elif STAGE_ORDER[state.record.stage] >= STAGE_ORDER[Stage.RENDERED]:
+            # Resumed after the render ended: fetch a fresh status (signed URLs expire).
+            video_id = state.record.ids["video_id"]
+            info = await self._caller.call(lambda: self._client.videos.status(video_id))
+            await self._download(state, info)
+            return False
+        else:
             await self._caller.limiter.slots.acquire()  # a resumed render holds a slot too
-        # Waiting for a render is not work: another job prepares meanwhile. The download does
-        # not queue for a permit again, behind jobs not yet started: finishing a job comes
-        # first (the connection pool bounds downloads at once).
-        state.holds_permit = False
-        self._active.release()
-        info = await self._render(state)
+        self._park(state)
+        return True
+
+    def _park(self, state: _State) -> None:
+        """Hand the job to the poller until its render ends; `_finish` picks it up then."""
+        timeout = self._caller.limiter.limits.render_timeout
+        ended = self._poller.watch(state.record.ids["video_id"], timeout=timeout)
+        ended.add_done_callback(lambda _: self._spawn(self._resume(state, ended)))
+
+    async def _resume(self, state: _State, ended: asyncio.Future[VideoStatusInfo]) -> None:
+        await self._guarded(state, self._finish(state, ended))
+        self._deliver(self._result(state))
+
+    async def _finish(self, state: _State, ended: asyncio.Future[VideoStatusInfo]) -> bool:
+        failed = ended.cancelled() or ended.exception() is not None
+        clean = not failed and ended.result().status is VideoStatus.COMPLETED
+        self._caller.limiter.slots.release(clean=clean)
+        if ended.cancelled():
+            raise HeyGenError(f"stopped waiting for render {state.record.ids['video_id']}")
+        # A WaitTimeoutError fails the job for this run only: a rerun waits for the same render.
+        info = ended.result()
+        if info.status is not VideoStatus.COMPLETED:
+            code = info.error.code if info.error else None
+            message = info.error.message if info.error else "render failed"
+            raise RenderFailedError(info.id, code, message or "render failed")
+        await self._save(state, stage=Stage.RENDERED)
         await self._download(state, info)
+        return False
 
     async def _start_render(self, state: _State) -> None:
         """Everything up to a known video id; a render slot is held from the submit on."""
@@ -219,29 +259,6 @@ class JobRunner:
         self.adopted += 1
         await self._save_video_id(state, video_id)
         return True
-
-    async def _render(self, state: _State) -> VideoStatusInfo:
-        video_id = state.record.ids["video_id"]
-        if STAGE_ORDER[state.record.stage] >= STAGE_ORDER[Stage.RENDERED]:
-            # Resumed after the render ended: fetch a fresh status (signed URLs expire).
-            return await self._caller.call(lambda: self._client.videos.status(video_id))
-        clean = False
-        timeout = self._caller.limiter.limits.render_timeout
-        try:
-            async with asyncio.timeout(timeout):
-                info = await self._poller.watch(video_id)
-            clean = info.status is VideoStatus.COMPLETED
-        except TimeoutError:
-            # Failed for this run only: a rerun goes back to waiting for the same render.
-            raise WaitTimeoutError(video_id, "rendering", timeout) from None
-        finally:
-            self._caller.limiter.slots.release(clean=clean)
-        if info.status is not VideoStatus.COMPLETED:
-            code = info.error.code if info.error else None
-            message = info.error.message if info.error else "render failed"
-            raise RenderFailedError(video_id, code, message or "render failed")
-        await self._save(state, stage=Stage.RENDERED)
-        return info
 
     async def _download(self, state: _State, info: VideoStatusInfo) -> None:
         async with self._caller.limiter.downloads:
