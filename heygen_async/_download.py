@@ -1,11 +1,13 @@
 """Downloads that never leave half a file behind and never write outside their folder.
 
 The body streams into a hidden temp file beside the target; only a complete, fsynced file is
-renamed onto the final name. Any error or cancellation removes the temp file.
+renamed onto the final name. Any error or cancellation removes the temp file. A failure of our
+own disk (full, read-only, no permission) is an OutputWriteError naming the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -15,15 +17,24 @@ from pathlib import Path
 import aiohttp
 import anyio
 import anyio.to_thread
+from anyio import AsyncFile
 
 from heygen_async._envelope import error_class
-from heygen_async._errors import APIConnectionError, APITimeoutError, ValidationError
+from heygen_async._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    OutputWriteError,
+    ValidationError,
+)
 
 __all__ = ["download_to", "safe_filename"]
 
 _CHUNK = 256 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f<>:\"|?*\\/]")
-_MAX_NAME = 200
+# In UTF-8 bytes: file systems count bytes (255 at most), and the temp file's name adds
+# `.` + `.<8 hex>.part` (15 bytes) to the final one.
+_MAX_NAME_BYTES = 200
+_MAX_SUFFIX_BYTES = 16
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -34,7 +45,18 @@ def safe_filename(name: str) -> str:
     cleaned = _UNSAFE.sub("_", base).strip().lstrip(".")
     if not cleaned:
         raise ValidationError("filename", f"{name!r} leaves no usable file name")
-    return cleaned[:_MAX_NAME]
+    return _shorten(cleaned, _MAX_NAME_BYTES)
+
+
+def _shorten(name: str, limit: int) -> str:
+    """At most `limit` UTF-8 bytes, cut inside the stem so the extension survives."""
+    if len(name.encode()) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    suffix = dot + extension if stem and len(extension.encode()) < _MAX_SUFFIX_BYTES else ""
+    head = name[: len(name) - len(suffix)].encode()[: limit - len(suffix.encode())]
+    # "ignore" drops a character cut in half at the end.
+    return head.decode("utf-8", "ignore") + suffix
 
 
 async def download_to(
@@ -47,11 +69,17 @@ async def download_to(
     timeout: float = 600.0,
 ) -> Path:
     """Stream `url` to `directory/filename` atomically; return the final path."""
-    target = await anyio.to_thread.run_sync(_prepare_target, Path(directory), filename)
+    try:
+        target = await anyio.to_thread.run_sync(_prepare_target, Path(directory), filename)
+    except OSError as exc:
+        raise OutputWriteError(Path(directory), exc) from exc
     part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
         await _stream(session, url, part, on_progress, timeout)
         await anyio.to_thread.run_sync(os.replace, part, target)
+    except OSError as exc:
+        # Network failures were turned into APIConnectionError in _stream: this is our disk.
+        raise OutputWriteError(target, exc) from exc
     finally:
         # Shielded so a cancelled download still cleans up after itself.
         with anyio.CancelScope(shield=True):
@@ -105,7 +133,7 @@ async def _write_body(
     done = 0
     async with await anyio.open_file(part, "xb") as handle:
         async for chunk in response.content.iter_chunked(_CHUNK):
-            await handle.write(chunk)
+            await _write_chunk(handle, chunk)
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done, total)
@@ -115,5 +143,12 @@ async def _write_body(
         await anyio.to_thread.run_sync(os.fsync, handle.wrapped.fileno())
 
 
+async def _write_chunk(handle: AsyncFile[bytes], chunk: bytes) -> None:
+    """Where downloaded bytes meet the disk (a full disk fails here, or at the fsync)."""
+    await handle.write(chunk)
+
+
 def _remove_quietly(path: Path) -> None:
-    path.unlink(missing_ok=True)
+    # Never masks the error being raised; a leftover part file is removed by the next batch run.
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ __all__ = [
     "InsufficientCreditError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "OutputWriteError",
     "PermissionDeniedError",
     "PhotoError",
     "RateLimitError",
@@ -181,6 +182,25 @@ class WaitTimeoutError(HeyGenError, TimeoutError):
         self.waited = waited
         super().__init__(
             f"job {job_id} still {last_status or 'unknown'} after waiting {waited:.1f} s"
+        )
+
+
+class OutputWriteError(HeyGenError):
+    """A downloaded file could not be written: disk full, read-only folder, no permission.
+
+    Nothing is left behind (no partial file, nothing at the final name). `path` is the file (or
+    folder) that could not be written, `errno` the operating system's reason. The video is still
+    on HeyGen's side: free space or fix the folder and download again; a batch run again
+    downloads its finished renders without rendering (or paying) again.
+    """
+
+    def __init__(self, path: str | Path, error: OSError) -> None:
+        self.path = Path(path)
+        self.errno = error.errno
+        self.reason = error.strerror or type(error).__name__
+        super().__init__(
+            f"cannot write {self.path}: {self.reason}; nothing partial was kept: free space "
+            "or fix the folder, then download again (a batch rerun does not render again)"
         )
 
 

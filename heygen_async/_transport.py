@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterable, Callable, Mapping
 from typing import Any, Literal, NoReturn
+from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
@@ -162,6 +163,8 @@ class Transport:
             request_id,
             attempt + 1,
         )
+        if 300 <= status < 400:
+            raise _redirect_error(call, status, headers)
         try:
             return parse_response(status, headers, body, method=call.method, path=call.path)
         except APIStatusError as error:
@@ -203,8 +206,16 @@ class Transport:
             body = call.content if isinstance(call.content, bytes) else call.content()
         url = self._hosts[call.host] + call.path
         timeout = aiohttp.ClientTimeout(total=self.options.timeout)
+        # No redirects: aiohttp would resend X-Api-Key to any host a 3xx names (it strips only
+        # Authorization and cookies when the origin changes). HeyGen's API never redirects.
         async with self.session.request(
-            call.method, url, params=call.params, data=body, headers=headers, timeout=timeout
+            call.method,
+            url,
+            params=call.params,
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
         ) as response:
             return response.status, response.headers, await response.read()
 
@@ -226,6 +237,22 @@ class _Retry(Exception):  # noqa: N818  # control flow inside request(), never e
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+def _redirect_error(call: _Call, status: int, headers: Mapping[str, str]) -> APIStatusError:
+    # Only the target's origin: a redirect URL may carry credentials of its own.
+    location = urlsplit(headers.get("Location", ""))
+    target = (
+        f" to {location.scheme}://{location.netloc.rpartition('@')[2]}" if location.netloc else ""
+    )
+    return APIStatusError(
+        f"the API answered with a redirect{target}; not followed, so the API key is only "
+        "ever sent to the configured base URL (check HEYGEN_BASE_URL)",
+        status=status,
+        request_id=headers.get("X-Request-Id"),
+        method=call.method,
+        path=call.path,
+    )
 
 
 def _json_bytes(payload: Any) -> bytes:
