@@ -32,11 +32,17 @@ class PollSchedule:
     jitter: float = 0.1  # +-10 % so thousands of pollers do not call in lockstep
 
     def delays(self) -> Iterator[float]:
-        delay = self.initial
+        attempt = 0
         while True:
-            spread = delay * self.jitter
-            yield max(0.0, delay + random.uniform(-spread, spread))
-            delay = min(self.maximum, delay * self.factor)
+            yield self.delay(attempt)
+            attempt += 1
+
+    def delay(self, attempt: int) -> float:
+        """The delay before status call `attempt + 1` (0-based), jitter included."""
+        # Capped exponent: factor ** 1000 would overflow long after the cap is reached.
+        base = min(self.maximum, self.initial * self.factor ** min(attempt, 64))
+        spread = base * self.jitter
+        return max(0.0, base + random.uniform(-spread, spread))
 
 
 async def poll_until(

@@ -12,7 +12,7 @@ import asyncio
 import heapq
 import itertools
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 from heygen_async._errors import APIConnectionError, ServerError, WaitTimeoutError
 from heygen_async._polling import PollSchedule
@@ -31,25 +31,26 @@ FetchStatus = Callable[[str], Awaitable[VideoStatusInfo]]
 
 
 class _Watch:
-    __slots__ = ("deadline", "delays", "due", "future", "last_delay", "timeout")
+    # Slots and plain numbers (no generator per watch): one of these per render in flight.
+    __slots__ = ("attempt", "deadline", "due", "future", "schedule", "timeout")
 
     def __init__(
         self,
-        delays: Iterator[float],
+        schedule: PollSchedule,
         future: asyncio.Future[VideoStatusInfo],
         timeout: float | None,
         now: float,
     ) -> None:
-        self.delays = delays
+        self.schedule = schedule
         self.future = future
-        self.last_delay = 0.0
+        self.attempt = 0
         self.due = 0.0  # the heap entry that counts; older ones are skipped when popped
         self.timeout = timeout
         self.deadline = float("inf") if timeout is None else now + timeout
 
     def next_delay(self) -> float:
-        self.last_delay = next(self.delays, self.last_delay)
-        return self.last_delay
+        self.attempt += 1
+        return self.schedule.delay(self.attempt - 1)
 
 
 class Poller:
@@ -90,7 +91,7 @@ class Poller:
         if existing is not None:
             return existing.future
         future: asyncio.Future[VideoStatusInfo] = asyncio.get_running_loop().create_future()
-        watch = _Watch(iter(self._schedule.delays()), future, timeout, self._clock())
+        watch = _Watch(self._schedule, future, timeout, self._clock())
         self._watches[video_id] = watch
         first_delay = watch.next_delay()
         self._push(video_id, 0.0 if self._arrived(video_id) else first_delay)

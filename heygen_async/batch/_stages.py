@@ -11,6 +11,9 @@ second POST.
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextvars
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -90,6 +93,13 @@ class JobRunner:
         self._active = active
         self._spawn = spawn
         self._deliver = deliver
+        # Jobs whose render ended, waiting for one of at most `downloads` finisher tasks.
+        self._ended: collections.deque[tuple[_State, asyncio.Future[VideoStatusInfo]]] = (
+            collections.deque()
+        )
+        self._finishers = 0
+        # The context jobs run in (the caller's context variables), shared by the callbacks.
+        self._context = contextvars.copy_context()
         self._caller = caller
         self._journal = journal
         self._poller = poller
@@ -148,19 +158,34 @@ class JobRunner:
         return True
 
     def _park(self, state: _State) -> None:
-        """Hand the job to the poller until its render ends; `_finish` picks it up then."""
+        """Hand the job to the poller until its render ends; `_on_render_end` goes on then."""
         timeout = self._caller.limiter.limits.render_timeout
         ended = self._poller.watch(state.record.ids["video_id"], timeout=timeout)
-        ended.add_done_callback(lambda _: self._spawn(self._resume(state, ended)))
+        # A partial and the batch's context, not a closure and a context copy per render.
+        callback = functools.partial(self._on_render_end, state)
+        ended.add_done_callback(callback, context=self._context)
 
-    async def _resume(self, state: _State, ended: asyncio.Future[VideoStatusInfo]) -> None:
-        await self._guarded(state, self._finish(state, ended))
-        self._deliver(self._result(state))
-
-    async def _finish(self, state: _State, ended: asyncio.Future[VideoStatusInfo]) -> bool:
+    def _on_render_end(self, state: _State, ended: asyncio.Future[VideoStatusInfo]) -> None:
+        # The slot is free at once; the rest (journal, download) queues for a finisher, so
+        # renders that end together wait as records, not as thousands of tasks.
         failed = ended.cancelled() or ended.exception() is not None
         clean = not failed and ended.result().status is VideoStatus.COMPLETED
         self._caller.limiter.slots.release(clean=clean)
+        self._ended.append((state, ended))
+        if self._finishers < self._caller.limiter.limits.downloads:
+            self._finishers += 1
+            self._spawn(self._finish_ended())
+
+    async def _finish_ended(self) -> None:
+        try:
+            while self._ended:
+                state, ended = self._ended.popleft()
+                await self._guarded(state, self._finish(state, ended))
+                self._deliver(self._result(state))
+        finally:
+            self._finishers -= 1
+
+    async def _finish(self, state: _State, ended: asyncio.Future[VideoStatusInfo]) -> bool:
         if ended.cancelled():
             raise HeyGenError(f"stopped waiting for render {state.record.ids['video_id']}")
         # A WaitTimeoutError fails the job for this run only: a rerun waits for the same render.
