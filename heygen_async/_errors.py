@@ -16,6 +16,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "HeyGenError",
     "InsufficientCreditError",
@@ -143,6 +144,14 @@ class APIConnectionError(HeyGenError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
+
+
+class ClientClosedError(APIConnectionError):
+    """The client, or the aiohttp session given to it, is closed: nothing was sent.
+
+    Not transient: retrying cannot help. Create a new HeyGenClient (a batch run again with it
+    picks up where this one stopped).
+    """
 
 
 class UnknownOutcomeError(HeyGenError):

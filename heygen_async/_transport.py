@@ -22,6 +22,7 @@ from heygen_async._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     UnknownOutcomeError,
 )
 from heygen_async._retries import RetryPolicy
@@ -56,9 +57,11 @@ class _SessionHolder:
         # A clear, typed error instead of a silently reopened (and leaked) pool or aiohttp's
         # bare RuntimeError.
         if self.closed:
-            raise APIConnectionError("the client is closed; create a new HeyGenClient")
+            raise ClientClosedError("the client is closed; create a new HeyGenClient")
         if self.session is not None and self.session.closed:
-            raise APIConnectionError("the aiohttp session given to HeyGenClient was closed")
+            raise ClientClosedError(
+                "the aiohttp session given to HeyGenClient was closed; create a new client"
+            )
         if self.session is None:
             self.session = aiohttp.ClientSession()
         return self.session

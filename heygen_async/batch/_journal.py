@@ -163,8 +163,15 @@ class Journal:
     # --- worker thread side -------------------------------------------------------------
 
     def _open_sync(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = _lock_exclusively(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = _lock_exclusively(self.path)
+        except OSError as exc:
+            # A read-only or full folder: say so, rather than a bare PermissionError.
+            raise JournalError(
+                f"cannot create journal {self.path}: {exc.strerror or exc}; the folder must be "
+                "writable (choose another --out or --journal)"
+            ) from exc
         try:
             # No statement cache: under heavy garbage collection a cached statement was seen
             # reset from outside the journal thread ("bad parameter or other API misuse",
@@ -183,10 +190,7 @@ class Journal:
             _check_account(db, self.path, self.account)
             db.execute("PRAGMA quick_check").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise JournalError(
-                f"journal {self.path} is unreadable ({exc}); it is corrupt or not a batch "
-                "journal: move it aside to start over (finished videos are kept)"
-            ) from exc
+            raise _open_error(self.path, exc) from exc
 
     def _close_sync(self) -> None:
         if self._db is not None:
@@ -287,6 +291,26 @@ def _settle(committed: asyncio.Future[None], error: JournalError | None) -> None
         copy = JournalError(str(error))
         copy.__cause__ = error.__cause__
         committed.set_exception(copy)
+
+
+# sqlite result codes (low byte) that mean the file is damaged or not a database at all.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def _open_error(path: Path, exc: sqlite3.DatabaseError) -> JournalError:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF not in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        # Read-only folder, full disk, I/O error: the journal itself may be fine, so moving it
+        # aside (and paying again for its jobs) would be the wrong advice.
+        return JournalError(
+            f"cannot use journal {path} ({exc}): check that its folder is writable and has "
+            "free space, then run again"
+        )
+    return JournalError(
+        f"journal {path} is unreadable ({exc}); it is corrupt or not a batch journal. "
+        "Restore it from a backup if you have one, or move it aside to start over: the videos "
+        "in the folder stay, but its jobs are then rendered (and paid for) again"
+    )
 
 
 def _lock_exclusively(path: Path) -> int:
