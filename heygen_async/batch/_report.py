@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from heygen_async._errors import OutputWriteError
 from heygen_async.batch._jobs import JobResult
 
 __all__ = ["REPORT_NAME", "write_report"]
@@ -17,9 +18,16 @@ REPORT_NAME = "report.jsonl"
 
 
 async def write_report(path: str | os.PathLike[str], results: Iterable[JobResult]) -> Path:
-    """Write one JSON line per result; readers never see a half-written file."""
+    """Write one JSON line per result; readers never see a half-written file.
+
+    A disk that refuses (full, read-only) raises OutputWriteError naming the report; the
+    journal still holds every result, so a rerun writes the report again.
+    """
     lines = [json.dumps(result.to_json(), ensure_ascii=False) + "\n" for result in results]
-    return await asyncio.to_thread(_write_atomically, Path(path), "".join(lines))
+    try:
+        return await asyncio.to_thread(_write_atomically, Path(path), "".join(lines))
+    except OSError as exc:
+        raise OutputWriteError(Path(path), exc) from exc
 
 
 def _write_atomically(path: Path, text: str) -> Path:

@@ -459,3 +459,22 @@ async def test_a_closed_session_is_its_own_error_and_sends_nothing(emu: Emulator
     with pytest.raises(ClientClosedError, match="client is closed"):
         await owned.with_options(max_retries=5).voices.list()
     assert emu.request_log == []
+
+
+# --- the report on a disk that refuses it -------------------------------------------------------
+
+
+def test_the_cli_says_which_file_it_could_not_write_when_the_folder_is_read_only(
+    tmp_path: Path, thread_emu: Emulator, make_immutable: list[Path]
+) -> None:
+    make_jobs(tmp_path / "in", count=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    freeze(make_immutable, out)
+    args = [str(tmp_path / "in" / "manifest.csv"), "--out", str(out), *CLI_FAST]
+    args += ["--journal", str(tmp_path / "journal.sqlite")]
+    done = run_cli_sync(args, cli_env(thread_emu, api_key=KEY))
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode != 0
+    assert f"cannot write {out / 'report.jsonl'}" in done.stderr
+    assert "Operation not permitted" in done.stderr
