@@ -64,8 +64,11 @@ def measure(jobs: list[BatchJob], speed: float, out: Path, *, webhooks: bool) ->
     }
 
 
-def run(*, quick: bool = False, jobs: int | None = None, speed: float = 10.0) -> dict[str, Any]:
+def run(
+    *, quick: bool = False, jobs: int | None = None, speed: float | None = None
+) -> dict[str, Any]:
     count = jobs or (12 if quick else 40)
+    speed = speed or (30.0 if quick else 10.0)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         batch = make_jobs(distinct_photos(root / "photos", count, portraits=3), RENDER_SECONDS)
@@ -85,6 +88,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument("--speed", type=float, default=10.0)
+    parser.add_argument("--speed", type=float, default=None)
     args = parser.parse_args()
     print(json.dumps(run(quick=args.quick, jobs=args.jobs, speed=args.speed), indent=2))
