@@ -115,8 +115,10 @@ def verify_signature(secrets: Secrets, body: bytes, signature: str | None) -> bo
     """Constant-time check of `signature` against every given secret (rotation keeps two)."""
     if not signature:
         return False
-    candidates = [secrets] if isinstance(secrets, str) else list(secrets)
-    given = signature.strip().lower().encode()
+    # An empty secret would accept anything signed with the empty key.
+    candidates = [s for s in ([secrets] if isinstance(secrets, str) else secrets) if s]
+    # surrogateescape: a header of raw non-UTF-8 bytes is a mismatch, not a crash.
+    given = signature.strip().lower().encode("utf-8", "surrogateescape")
     # compare_digest for each secret, no early exit: timing says nothing about which matched.
     matches = [hmac.compare_digest(sign(secret, body).encode(), given) for secret in candidates]
     return any(matches)

@@ -14,7 +14,12 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from heygen_async._errors import APIConnectionError, RateLimitError, ServerError
+from heygen_async._errors import (
+    APIConnectionError,
+    ClientClosedError,
+    RateLimitError,
+    ServerError,
+)
 from heygen_async.batch._limits import Limiter
 
 __all__ = ["Caller"]
@@ -48,6 +53,8 @@ class Caller:
                 result = await fn()
             except RateLimitError as exc:
                 self.limiter.on_rate_limited(exc.retry_after, render_slots=False)
+            except ClientClosedError:
+                raise  # not an outage: no retry can reopen the caller's session
             except (APIConnectionError, ServerError):
                 attempt += 1
                 if attempt >= self.limiter.limits.max_attempts:

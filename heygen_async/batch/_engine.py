@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from heygen_async._polling import PollSchedule
 from heygen_async.batch._calls import Caller
 from heygen_async.batch._events import EventHandler
-from heygen_async.batch._jobs import BatchJob, BatchSummary, JobResult, JobStatus
+from heygen_async.batch._jobs import BatchJob, BatchSummary, JobResult, JobStatus, Stage
 from heygen_async.batch._journal import JOURNAL_NAME, JobRecord, Journal
 from heygen_async.batch._limits import BatchLimits, Limiter
 from heygen_async.batch._photos import PhotoStore
 from heygen_async.batch._poller import Poller
+from heygen_async.batch._reconcile import find_renders
 from heygen_async.batch._stages import JobRunner
 from heygen_async.models import RenderError, VideoStatus, VideoStatusInfo
 
@@ -82,6 +83,8 @@ class Batch:
             # We hold the journal's lock: part files of our jobs are leftovers of a killed run.
             await asyncio.to_thread(self._remove_stale_downloads)
             records = await journal.load_jobs()
+            if not records:
+                records = await self._adopt_without_journal(journal)
             # Off the loop: deciding whether a job is finished looks at its file on disk.
             finished = await asyncio.to_thread(
                 lambda: [_finished_result(job, records.get(job.key)) for job in self.jobs]
@@ -174,6 +177,27 @@ class Batch:
                 "retries": caller.retries,
                 "rate_limited": limiter.rate_limited,
             }
+
+    async def _adopt_without_journal(self, journal: Journal) -> dict[str, JobRecord]:
+        """An empty journal beside videos of these jobs: the journal was lost or moved aside.
+
+        Their renders were paid for: find them by callback_id (one walk of the video list)
+        and journal them as rendering, so no job is submitted, and paid for, twice.
+        """
+        outputs = [self.out_dir / f"{job.id}.mp4" for job in self.jobs]
+        if not any(await asyncio.to_thread(lambda: [path.exists() for path in outputs])):
+            return {}  # a fresh folder: a first run, nothing to look for
+        by_callback = {job.callback_id: job for job in self.jobs}
+        found = await find_renders(self._client, Limiter(self.limits), set(by_callback))
+        records = {}
+        for callback_id, video_id in found.items():
+            job = by_callback[callback_id]
+            record = JobRecord(
+                key=job.key, job_id=job.id, stage=Stage.RENDERING, ids={"video_id": video_id}
+            )
+            await journal.save_job(record)
+            records[job.key] = record
+        return records
 
     def _remove_stale_downloads(self) -> None:
         # One listing of the folder, not one per job: a resumed 10,000-job batch has as many

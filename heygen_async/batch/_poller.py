@@ -14,7 +14,12 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable
 
-from heygen_async._errors import APIConnectionError, ServerError, WaitTimeoutError
+from heygen_async._errors import (
+    APIConnectionError,
+    ClientClosedError,
+    ServerError,
+    WaitTimeoutError,
+)
 from heygen_async._polling import PollSchedule
 from heygen_async.batch._calls import Caller
 from heygen_async.models import VideoStatus, VideoStatusInfo
@@ -159,6 +164,9 @@ class Poller:
         self.polls += 1
         try:
             info = await self._caller.call(lambda: self._fetch(video_id))
+        except ClientClosedError as exc:
+            self._finish(video_id, exc)  # no poll can succeed again: end the wait now
+            return
         except TRANSIENT_ERRORS:
             # An outage longer than one call's retries: the render is paid for and still
             # running, so keep watching it (the job's render_timeout bounds the wait).

@@ -9,7 +9,7 @@ from heygen_async.batch._limits import Limiter
 if TYPE_CHECKING:
     from heygen_async._client import HeyGenClient
 
-__all__ = ["find_render"]
+__all__ = ["find_render", "find_renders"]
 
 PAGE_SIZE = 100
 
@@ -32,3 +32,26 @@ async def find_render(client: HeyGenClient, limiter: Limiter, callback_id: str) 
         if seen % PAGE_SIZE == 0:
             await limiter.before_request()
     return None
+
+
+async def find_renders(
+    client: HeyGenClient, limiter: Limiter, callback_ids: set[str]
+) -> dict[str, str]:
+    """callback_id -> video id for every render of the account made with one of `callback_ids`.
+
+    One walk for many jobs (stopping once all are found): how a batch whose journal was lost or
+    moved aside finds the renders it already paid for, instead of paying for them again.
+    """
+    reader = client.with_options(max_retries=limiter.limits.max_attempts - 1)
+    found: dict[str, str] = {}
+    await limiter.before_request()
+    seen = 0
+    async for video in reader.videos.list(page_size=PAGE_SIZE):
+        if video.callback_id in callback_ids and video.callback_id not in found:
+            found[video.callback_id] = video.video_id
+            if len(found) == len(callback_ids):
+                break
+        seen += 1
+        if seen % PAGE_SIZE == 0:
+            await limiter.before_request()
+    return found

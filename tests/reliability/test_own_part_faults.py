@@ -343,10 +343,6 @@ async def test_a_corrupt_journal_is_a_clear_error_that_keeps_the_videos(
     assert snapshot(videos) == kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (not ours): a run without its journal submits every job again, paying twice",
-)
 async def test_moving_a_corrupt_journal_aside_does_not_render_finished_jobs_again(
     tmp_path: Path, emu: Emulator, client: HeyGenClient
 ) -> None:
@@ -431,11 +427,6 @@ async def test_a_session_closed_under_a_batch_fails_its_jobs_and_a_new_client_fi
     assert set(renders(emu).values()) == {1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_poller.py/_calls.py (not ours) retry a closed session as a network outage: "
-    "jobs wait out render_timeout and end as 'still rendering'",
-)
 async def test_a_session_closed_under_a_batch_names_the_closed_session(
     tmp_path: Path, emu: Emulator
 ) -> None:
