@@ -96,6 +96,11 @@ async def _serve(
         response = await handler(request)
     except ApiError as error:
         response = error.response(family)
+    except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+        # The router found no route (an id with characters no id has, a wrong method): the
+        # real API answers in its JSON envelope, not with aiohttp's plain-text page.
+        code = "not_found" if exc.status == 404 else "method_not_allowed"
+        response = ApiError(exc.status, exc.reason, code=code).response(family)
     if fault == "reset_after":
         raise _Reset
     return response

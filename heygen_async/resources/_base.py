@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from heygen_async._converter import from_wire
-from heygen_async._errors import ValidationError
+from heygen_async._errors import ResponseParseError, ValidationError
 
 if TYPE_CHECKING:
     from heygen_async._polling import PollSchedule
@@ -25,6 +25,15 @@ class Resource:
     @staticmethod
     def _parse(data: Any, cls: type[T]) -> T:
         return from_wire(data, cls)
+
+    @staticmethod
+    def _object(data: Any, what: str) -> Mapping[str, Any]:
+        """`data` as a JSON object (none is an empty one), or ResponseParseError."""
+        if data is None:
+            return {}
+        if not isinstance(data, Mapping):
+            raise ResponseParseError(what, f"expected an object, got {type(data).__name__}")
+        return data
 
     @staticmethod
     def _parse_list(data: Any, cls: type[T], key: str | None = None) -> list[T]:

@@ -27,7 +27,7 @@ class Webhooks(Resource):
 
     async def list_event_types(self) -> list[str]:
         data = await self._transport.request("GET", "/v1/webhook/webhook.list")
-        return [str(event) for event in data or []]
+        return self._parse(data or [], list[str])
 
     async def add_endpoint(self, url: str, events: list[str] | None = None) -> WebhookEndpoint:
         """Register `url` (HeyGen sends it an OPTIONS request first); no events means all."""

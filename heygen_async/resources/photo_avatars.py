@@ -121,8 +121,8 @@ class PhotoAvatars(Resource):
 
     async def list_group_avatars(self, group_id: str) -> list[dict[str, Any]]:
         text("group_id", group_id)
-        data = await self._get(f"/v2/avatar_group/{group_id}/avatars")
-        return list((data or {}).get("avatar_list") or [])
+        data = self._object(await self._get(f"/v2/avatar_group/{group_id}/avatars"), "avatars")
+        return self._parse(data.get("avatar_list") or [], list[dict[str, Any]])
 
     async def _get(self, path: str) -> Any:
         return await self._transport.request("GET", path)

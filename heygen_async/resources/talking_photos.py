@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from heygen_async._errors import ValidationError
 from heygen_async.models import TalkingPhoto, TalkingPhotoSummary
 from heygen_async.models._checks import text
@@ -41,9 +43,9 @@ class TalkingPhotos(Resource):
         data = await self._transport.request("GET", "/v1/talking_photo.list")
         if isinstance(data, dict):
             # Some accounts get {"talking_photos": [{"talking_photo_id": ...}]} instead of a list.
+            items = self._parse(data.get("talking_photos") or [], list[dict[str, Any]])
             data = [
-                {"id": item.get("id") or item.get("talking_photo_id"), **item}
-                for item in data.get("talking_photos") or []
+                {"id": item.get("id") or item.get("talking_photo_id"), **item} for item in items
             ]
         return self._parse_list(data, TalkingPhotoSummary)
 

@@ -116,10 +116,12 @@ class Videos(Resource):
             params: dict[str, str | int] = {"limit": page_size}
             if token:
                 params["token"] = token
-            data = await self._transport.request("GET", "/v1/video.list", params=params)
-            for item in (data or {}).get("videos") or []:
+            page = self._object(
+                await self._transport.request("GET", "/v1/video.list", params=params), "video list"
+            )
+            for item in self._parse(page.get("videos") or [], list[dict[str, Any]]):
                 yield self._parse(_summary_fields(item), VideoSummary)
-            token = (data or {}).get("token")
+            token = page.get("token")
             if not token:
                 return
 
