@@ -39,9 +39,9 @@ demo: $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# The full chaos batch and repeated kill -9 (make test runs a smaller version of each).
+# The full chaos batch, repeated kill -9 and 10x the fuzzing (make test runs each smaller).
 soak: $(STAMP)
-	HEYGEN_SOAK=1 $(BIN)/python -m pytest --timeout 1800 -s tests/reliability/test_chaos.py tests/reliability/test_crash.py $(PYTEST_ARGS)
+	HEYGEN_SOAK=1 $(BIN)/python -m pytest --timeout 1800 -s tests/reliability/test_chaos.py tests/reliability/test_crash.py tests/reliability/test_fuzz.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .ruff_cache .pytest_cache
