@@ -7,10 +7,11 @@ envelope parser, so newer API families can sit beside the current ones without t
 
 from __future__ import annotations
 
+import json as _jsonlib  # `json` is a parameter name in request()
 import logging
 import time
 from collections.abc import AsyncIterable, Callable, Mapping
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NamedTuple, NoReturn
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -88,6 +89,15 @@ class Transport:
         self.options = options
         self._policy = RetryPolicy(max_retries=options.max_retries)
         self._holder = _holder or _SessionHolder(session)
+        # Built once, not per request: every microsecond here is paid on each status poll
+        # (benchmarks/overhead.py).
+        self._timeout = aiohttp.ClientTimeout(total=options.timeout)
+        self._headers = {
+            "X-Api-Key": api_key,
+            "Accept": "application/json",
+            "User-Agent": _USER_AGENT,
+        }
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
 
     def with_options(self, options: TransportOptions) -> Transport:
         return Transport(
@@ -195,20 +205,17 @@ class Transport:
         raise error
 
     async def _send(self, call: _Call) -> tuple[int, Mapping[str, str], bytes]:
-        headers = {
-            "X-Api-Key": self._api_key,
-            "Accept": "application/json",
-            "User-Agent": _USER_AGENT,
-        }
+        headers = self._headers
         body: Any = None
         if call.json is not None:
-            headers["Content-Type"] = "application/json"
+            headers = self._json_headers
             body = _json_bytes(call.json)
         elif call.content is not None:
-            headers["Content-Type"] = call.content_type or "application/octet-stream"
+            content_type = call.content_type or "application/octet-stream"
+            headers = {**self._headers, "Content-Type": content_type}
             body = call.content if isinstance(call.content, bytes) else call.content()
         url = self._hosts[call.host] + call.path
-        timeout = aiohttp.ClientTimeout(total=self.options.timeout)
+        timeout = self._timeout
         # No redirects: aiohttp would resend X-Api-Key to any host a 3xx names (it strips only
         # Authorization and cookies when the origin changes). HeyGen's API never redirects.
         async with self.session.request(
@@ -223,8 +230,7 @@ class Transport:
             return response.status, response.headers, await response.read()
 
 
-@attrs.frozen
-class _Call:
+class _Call(NamedTuple):  # a tuple: cheaper to build than a frozen attrs class, per request
     method: str
     path: str
     host: Host
@@ -259,6 +265,4 @@ def _redirect_error(call: _Call, status: int, headers: Mapping[str, str]) -> API
 
 
 def _json_bytes(payload: Any) -> bytes:
-    import json as jsonlib  # noqa: PLC0415  # `json` is a parameter name in request()
-
-    return jsonlib.dumps(payload, separators=(",", ":")).encode()
+    return _jsonlib.dumps(payload, separators=(",", ":")).encode()

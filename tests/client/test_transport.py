@@ -49,10 +49,11 @@ async def test_each_error_class_comes_from_a_real_response(
     with pytest.raises(BadRequestError, match="voice_id") as bad:
         await client.videos.generate_from_talking_photo(tp, "Hello", "no-such-voice")
     assert bad.value.code == "invalid_parameter"
-    stranger = client.with_options(max_retries=0)
-    stranger._transport._api_key = "sk-unknown"  # simulate a revoked key
-    with pytest.raises(AuthenticationError):
-        await stranger.voices.list()
+    async with HeyGenClient(  # a revoked key
+        "sk-unknown", base_url=emulator.url, upload_url=emulator.url, max_retries=0
+    ) as stranger:
+        with pytest.raises(AuthenticationError):
+            await stranger.voices.list()
     emulator.faults.script("POST", GENERATE, "429", count=5)
     with pytest.raises(RateLimitError) as limited:
         await client.with_options(max_retries=0).videos.generate_from_talking_photo(
