@@ -104,7 +104,9 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                 (
                     f"{s['jobs']} jobs, {s['peak_renders_in_flight']} renders in flight at once: "
                     f"peak RSS {s['peak_rss_mb']} MB, worst loop lag {s['worst_loop_lag_ms']} ms "
-                    f"(p99 {s['p99_loop_lag_ms']} ms)"
+                    f"(p99 {s['p99_loop_lag_ms']} ms); with `BatchLimits(freeze_gc=True)` "
+                    f"{s.get('freeze_gc', {}).get('worst_loop_lag_ms', '?')} ms "
+                    f"(p99 {s.get('freeze_gc', {}).get('p99_loop_lag_ms', '?')} ms)"
                 ),
                 "< 200 MB, < 100 ms",
             )

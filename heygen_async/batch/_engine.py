@@ -9,9 +9,11 @@ stopped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import os
 import time
-from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Sequence
 from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,10 +99,11 @@ class Batch:
             try:
                 # aclosing: if our consumer stops early, the job tasks are cancelled and waited
                 # for here, while the journal is still open.
-                async with aclosing(self._run_jobs(todo, records, journal)) as stream:
-                    async for result in stream:
-                        self.summary.add(result)
-                        yield result
+                with _frozen_heap(self.limits.freeze_gc):
+                    async with aclosing(self._run_jobs(todo, records, journal)) as stream:
+                        async for result in stream:
+                            self.summary.add(result)
+                            yield result
             finally:
                 self.summary.elapsed = time.monotonic() - started
 
@@ -234,6 +237,28 @@ async def run_batch(
         async for _ in results:
             pass
     return batch.summary
+
+
+_frozen_runs = 0  # batches running with freeze_gc: the heap is thawed when the last one ends
+
+
+@contextlib.contextmanager
+def _frozen_heap(freeze: bool) -> Iterator[None]:
+    """`gc.freeze()` for the run (BatchLimits.freeze_gc): full collections then skip every
+    object that existed before it, which is most of the heap of a big batch's process."""
+    global _frozen_runs  # noqa: PLW0603  # gc.freeze is process-wide state, counted here
+    if not freeze:
+        yield
+        return
+    if _frozen_runs == 0:
+        gc.freeze()
+    _frozen_runs += 1
+    try:
+        yield
+    finally:
+        _frozen_runs -= 1
+        if _frozen_runs == 0:
+            gc.unfreeze()
 
 
 class _JobTasks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import aclosing
@@ -357,3 +358,26 @@ async def test_submits_begun_by_killed_runs_do_not_use_up_a_resumed_jobs_tries(
 
     assert results[job.id].status is JobStatus.COMPLETED
     assert emulator.renders_for(API_KEY, job.callback_id) == 1
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_freeze_gc_freezes_the_heap_only_while_the_batch_runs(
+    tmp_path: Path, photo_files: dict[str, Path], client: HeyGenClient, freeze: bool
+) -> None:
+    jobs = make_jobs(tmp_path, photo_files, 2)
+    frozen_during: list[int] = []
+    limits = attrs.evolve(FAST_LIMITS, freeze_gc=freeze)
+    batch = Batch(
+        client,
+        jobs,
+        tmp_path / "out",
+        limits=limits,
+        poll=FAST_POLL,
+        on_event=lambda _: frozen_during.append(gc.get_freeze_count()),
+    )
+    before = gc.get_freeze_count()
+    results = await collect(batch)
+
+    assert all(result.status is JobStatus.COMPLETED for result in results.values())
+    assert (min(frozen_during) > 0) is freeze
+    assert gc.get_freeze_count() == before  # thawed again when the batch ended
