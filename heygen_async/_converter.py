@@ -7,6 +7,7 @@ their JSON type, timestamps int or float, `error` as null, a string or an object
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -28,7 +29,15 @@ converter = cattrs.Converter(forbid_extra_keys=False)
 def _structure_float(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise TypeError(f"expected a number, got {type(value).__name__}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float's range
+        raise ValueError("number out of range for a float") from None
+    # json.loads accepts NaN and Infinity (and "1e999" reads as inf), but no HeyGen quantity is
+    # one: a NaN balance or timestamp would only fail later, far from the answer that held it.
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {str(value)[:40]}")
+    return number
 
 
 def _structure_str(value: Any, _: type) -> str:

@@ -88,7 +88,9 @@ def _decode(body: bytes) -> Any:
         return None
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    # RecursionError: JSON nested deeper than the interpreter's limit ("[[[[..." from a broken
+    # or hostile server) is not JSON the SDK can read either.
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _NotJSON(body[:200].decode("utf-8", "replace"))
 
 
@@ -113,6 +115,8 @@ def _v2_error(payload: dict[str, Any]) -> tuple[str | int | None, str] | None:
         return None
     if isinstance(error, dict):
         code = error.get("code")
+        if isinstance(code, bool) or not isinstance(code, str | int):
+            code = None  # a code that is a list or an object names no known error
         return (code, str(error.get("message") or code or "error"))
     return (None, str(error))
 

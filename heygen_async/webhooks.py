@@ -139,7 +139,8 @@ def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
 def _json(body: bytes | str) -> Mapping[str, Any]:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    # RecursionError: a body nested deeper than the interpreter's limit is no event either.
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise WebhookPayloadError("webhook body is not JSON") from exc
     if not isinstance(payload, Mapping):
         raise WebhookPayloadError("webhook body must be a JSON object")
