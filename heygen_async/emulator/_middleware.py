@@ -171,7 +171,7 @@ def _parse_json(request: web.Request, body: bytes) -> Any:
         return None
     try:
         return json.loads(body)  # an empty body is invalid JSON too
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the interpreter's limit
         return INVALID_JSON
 
 

@@ -107,15 +107,17 @@ async def add_to_group(request: web.Request) -> web.Response:
     if not isinstance(keys, list) or not keys:
         raise bad("image_keys", "must be a non-empty list")
     name = text_field(body, "name")
+    # Every key checked before any look is made: a refused request must leave no looks behind.
+    image_keys = [_known_image_key(request, key, f"image_keys[{n}]") for n, key in enumerate(keys)]
     tenant, now = tenant_of(request), state_of(request).clock.now()
     looks = []
-    for key in keys:
+    for image_key in image_keys:
         look = {
             "id": new_id(),
             "group_id": group["id"],
             "name": name,
             "created_at": now,
-            "image_key": _known_image_key(request, key),
+            "image_key": image_key,
             "business_type": group["business_type"],
         }
         tenant.avatars[look["id"]] = look
@@ -123,9 +125,9 @@ async def add_to_group(request: web.Request) -> web.Response:
     return ok("v2", {"photo_avatar_list": looks})
 
 
-def _known_image_key(request: web.Request, key: Any) -> str:
+def _known_image_key(request: web.Request, key: Any, field: str = "image_key") -> str:
     if not isinstance(key, str) or key not in tenant_of(request).image_keys:
-        raise bad("image_key", f"{key!r} is not an image uploaded to or generated for this account")
+        raise bad(field, f"{key!r} is not an image uploaded to or generated for this account")
     return key
 
 

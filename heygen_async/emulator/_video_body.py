@@ -90,9 +90,11 @@ def _check_voice(
         number_field(voice, "pitch", -50, 50, where)
         return script
     if kind == "audio":
-        if not (voice.get("audio_url") or voice.get("audio_asset_id")):
+        # Type first: a list or an object as the id made the asset lookup raise (a 500).
+        audio_url = optional_text(voice, "audio_url", where)
+        asset_id = optional_text(voice, "audio_asset_id", where)
+        if not (audio_url or asset_id):
             raise bad(f"{where}audio_url", "or audio_asset_id is required for an audio voice")
-        asset_id = voice.get("audio_asset_id")
         if asset_id is not None and asset_id not in tenant.assets:
             raise bad(f"{where}audio_asset_id", f"{asset_id!r} is not an asset of this account")
         return "audio " * 10
