@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from heygen_async._converter import to_wire
 from heygen_async._download import download_to
-from heygen_async._errors import RenderFailedError
+from heygen_async._errors import RenderFailedError, ResponseParseError
 from heygen_async._polling import PollSchedule, poll_until
 from heygen_async.models import (
     Dimension,
@@ -112,6 +112,7 @@ class Videos(Resource):
     async def list(self, *, page_size: int = 100) -> AsyncIterator[VideoSummary]:
         """Every video of the account, newest first, fetched page by page."""
         token: str | None = None
+        seen: set[str] = set()  # a server repeating a page token would loop forever
         while True:
             params: dict[str, str | int] = {"limit": page_size}
             if token:
@@ -121,8 +122,8 @@ class Videos(Resource):
             )
             for item in self._parse(page.get("videos") or [], list[dict[str, Any]]):
                 yield self._parse(_summary_fields(item), VideoSummary)
-            token = page.get("token")
-            if not token:
+            token = _next_token(page.get("token"), seen)
+            if token is None:
                 return
 
     async def delete(self, video_id: str) -> None:
@@ -150,6 +151,19 @@ class Videos(Resource):
             filename or f"{info.id}.mp4",
             on_progress=on_progress,
         )
+
+
+def _next_token(value: Any, seen: set[str]) -> str | None:
+    """The next page's token, None after the last page; ResponseParseError for a bad one."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ResponseParseError("video list", f"page token is a {type(value).__name__}")
+    token = str(value)
+    if token in seen:
+        raise ResponseParseError("video list", f"page token {token[:40]!r} came back again")
+    seen.add(token)
+    return token
 
 
 def _summary_fields(item: Any) -> Any:
