@@ -23,6 +23,7 @@ from heygen_async._envelope import error_class
 from heygen_async._errors import (
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
     OutputWriteError,
     ValidationError,
 )
@@ -105,6 +106,9 @@ async def _stream(
 ) -> None:
     # The path only: signed media URLs carry credentials in their query string.
     where = url.split("?", 1)[0]
+    # Checked here, not only when the caller fetched the session: it may have been closed while
+    # the folder was prepared (aiohttp would raise a bare RuntimeError).
+    _check_open(session, where)
     try:
         async with session.get(url, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
             _raise_for_status(response.status, where)
@@ -112,9 +116,19 @@ async def _stream(
     except TimeoutError as exc:
         raise APITimeoutError("download timed out", method="GET", path=where) from exc
     except aiohttp.ClientError as exc:
+        _check_open(session, where)  # closed mid-body: say so, it is no network outage
         raise APIConnectionError(
             f"download failed: {exc.__class__.__name__}", method="GET", path=where
         ) from exc
+
+
+def _check_open(session: aiohttp.ClientSession, where: str) -> None:
+    if session.closed:
+        raise ClientClosedError(
+            "download failed: the aiohttp session was closed; create a new client",
+            method="GET",
+            path=where,
+        )
 
 
 def _raise_for_status(status: int, where: str) -> None:

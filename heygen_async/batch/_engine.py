@@ -22,7 +22,7 @@ from heygen_async._polling import PollSchedule
 from heygen_async.batch._calls import Caller
 from heygen_async.batch._events import EventHandler
 from heygen_async.batch._jobs import BatchJob, BatchSummary, JobResult, JobStatus, Stage
-from heygen_async.batch._journal import JOURNAL_NAME, JobRecord, Journal
+from heygen_async.batch._journal import JOURNAL_NAME, JobRecord, Journal, JournalError
 from heygen_async.batch._limits import BatchLimits, Limiter
 from heygen_async.batch._photos import PhotoStore
 from heygen_async.batch._poller import Poller
@@ -163,7 +163,10 @@ class Batch:
                 poller.stop()
         except ExceptionGroup as failure:
             # Job tasks only raise for the batch as a whole (the journal failed): surface that
-            # error itself rather than a group of one.
+            # error itself rather than a group, even when several jobs hit it at once.
+            journal_errors = [e for e in failure.exceptions if isinstance(e, JournalError)]
+            if journal_errors:
+                raise journal_errors[0] from None
             if len(failure.exceptions) == 1:
                 raise failure.exceptions[0] from None
             raise

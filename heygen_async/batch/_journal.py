@@ -34,6 +34,9 @@ __all__ = ["JobRecord", "Journal", "JournalError", "UploadRecord"]
 T = TypeVar("T")
 JOURNAL_NAME = "journal.sqlite"  # default file name, in the output directory
 SCHEMA_VERSION = "1"
+# Seconds SQLite waits for another program's lock on the file (a sqlite3 shell, a backup)
+# before the run gives up with a JournalError; another batch run is refused at once (flock).
+BUSY_TIMEOUT = 5.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -137,6 +140,8 @@ class Journal:
             raise JournalError(f"journal {self.path} is not open")
         loop = asyncio.get_running_loop()
         committed: asyncio.Future[None] = loop.create_future()
+        # Its waiter may be cancelled meanwhile: a failed commit is then nobody's to report.
+        committed.add_done_callback(_mark_retrieved)
         with self._pending_lock:
             self._pending.append((record, committed))
             queue_flush, self._flush_queued = not self._flush_queued, True
@@ -156,9 +161,13 @@ class Journal:
         if self._executor is None:
             raise JournalError(f"journal {self.path} is not open")
         loop = asyncio.get_running_loop()
+        done = loop.run_in_executor(self._executor, fn, *args)
+        # A cancelled caller leaves the shielded future's error unretrieved (asyncio logs it
+        # with a traceback when collected): it was the caller's to see, and the caller left.
+        done.add_done_callback(_mark_retrieved)
         # Shielded: a write that started finishes and commits even if its caller is cancelled,
         # so the journal never lags behind what was sent.
-        return await asyncio.shield(loop.run_in_executor(self._executor, fn, *args))
+        return await asyncio.shield(done)
 
     # --- worker thread side -------------------------------------------------------------
 
@@ -177,11 +186,15 @@ class Journal:
             # reset from outside the journal thread ("bad parameter or other API misuse",
             # at 10,000 jobs; CPython issue 118172). Preparing a statement costs microseconds,
             # a commit's fsync a millisecond.
-            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, cached_statements=0)
+            db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT, isolation_level=None, cached_statements=0
+            )
         except sqlite3.Error as exc:
             raise JournalError(f"cannot open journal {self.path}: {exc}") from exc
         self._db = db  # closed by _close_sync, also when a check below fails
         try:
+            # Before anything is written: never turn someone else's database into a journal.
+            _check_ours(db, self.path)
             # FULL: a commit survives power loss, not only a crash of this process.
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -224,9 +237,9 @@ class Journal:
         except JournalError as exc:
             error = exc
         except sqlite3.Error as exc:
-            error = JournalError(f"journal {self.path}: {exc}")
-        for _, committed in batch:
-            loop.call_soon_threadsafe(_settle, committed, error)
+            error = _write_error(self.path, exc)
+        # One wake-up for the whole group: its waiters all learn the outcome in the same turn.
+        loop.call_soon_threadsafe(_settle_all, [committed for _, committed in batch], error)
 
     def _get_upload_sync(self, sha256: str) -> UploadRecord | None:
         row = (
@@ -281,6 +294,11 @@ def _job_row(record: JobRecord) -> tuple[Any, ...]:
     )
 
 
+def _settle_all(waiting: list[asyncio.Future[None]], error: JournalError | None) -> None:
+    for committed in waiting:
+        _settle(committed, error)
+
+
 def _settle(committed: asyncio.Future[None], error: JournalError | None) -> None:
     if committed.done():
         return
@@ -293,12 +311,39 @@ def _settle(committed: asyncio.Future[None], error: JournalError | None) -> None
         committed.set_exception(copy)
 
 
-# sqlite result codes (low byte) that mean the file is damaged or not a database at all.
+def _mark_retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _write_error(path: Path, exc: sqlite3.Error) -> JournalError:
+    # A write that fails mid-run is the disk (full, gone read-only) or another program holding
+    # the file; what was committed before it is intact, so a rerun resumes from there.
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        cause = "close the other program that has it open"
+    else:
+        cause = "check that its folder is writable and has free space"
+    return JournalError(
+        f"journal {path}: {exc}; {cause}, then run the same command again to resume "
+        "(committed progress is kept)"
+    )
+
+
+# sqlite result codes (low byte) that mean the file is damaged or not a database at all, and
+# those that mean another connection holds a lock on it.
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
 def _open_error(path: Path, exc: sqlite3.DatabaseError) -> JournalError:
     code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        # Another batch run is refused by the lock file; this is some other program.
+        return JournalError(
+            f"journal {path} is locked by another program ({exc}): close whatever has it open "
+            "(a sqlite3 shell, a backup or sync tool), then run again"
+        )
     if code is not None and code & 0xFF not in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         # Read-only folder, full disk, I/O error: the journal itself may be fine, so moving it
         # aside (and paying again for its jobs) would be the wrong advice.
@@ -325,11 +370,37 @@ def _lock_exclusively(path: Path) -> int:
     return fd
 
 
+def _check_ours(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse, before writing a byte, a database that is not a journal of this version."""
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not tables:
+        return  # a new (or empty) file: it becomes a journal
+    if "meta" not in tables:
+        raise JournalError(
+            f"{path} is an SQLite database but not a batch journal; it was left untouched. "
+            "Choose another --journal (or --out) for the batch"
+        )
+    row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+    if row is not None:
+        _refuse_other_version(path, row[0])
+
+
 def _check_version(db: sqlite3.Connection, path: Path) -> None:
     db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
     (version,) = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-    if version != SCHEMA_VERSION:
-        raise JournalError(f"journal {path} has schema {version}, expected {SCHEMA_VERSION}")
+    _refuse_other_version(path, version)
+
+
+def _refuse_other_version(path: Path, version: str) -> None:
+    if version == SCHEMA_VERSION:
+        return
+    newer = version.isdigit() and int(version) > int(SCHEMA_VERSION)
+    writer = "a newer version of heygen-async" if newer else "another version of heygen-async"
+    raise JournalError(
+        f"journal {path} was written by {writer} (journal schema {version}, this version "
+        f"reads {SCHEMA_VERSION}); it was left untouched: upgrade heygen-async to resume that "
+        "batch, or use another --out or --journal"
+    )
 
 
 def _check_account(db: sqlite3.Connection, path: Path, account: str | None) -> None:
@@ -355,7 +426,7 @@ def _transaction(db: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connect
             raise
         db.execute("COMMIT")
     except sqlite3.OperationalError as exc:
-        raise JournalError(f"journal {path}: {exc}") from exc
+        raise _write_error(path, exc) from exc
 
 
 def _job_from_row(row: tuple[Any, ...]) -> JobRecord:
