@@ -250,7 +250,10 @@ class _Retry(Exception):  # noqa: N818  # control flow inside request(), never e
 
 def _redirect_error(call: _Call, status: int, headers: Mapping[str, str]) -> APIStatusError:
     # Only the target's origin: a redirect URL may carry credentials of its own.
-    location = urlsplit(headers.get("Location", ""))
+    try:
+        location = urlsplit(headers.get("Location", ""))
+    except ValueError:  # a Location no URL parser accepts: report the redirect without a target
+        location = urlsplit("")
     target = (
         f" to {location.scheme}://{location.netloc.rpartition('@')[2]}" if location.netloc else ""
     )

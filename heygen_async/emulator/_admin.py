@@ -9,11 +9,15 @@ from typing import Any, TypeGuard
 import attrs
 from aiohttp import web
 
+from heygen_async.emulator._bodies import decode_body
 from heygen_async.emulator._config import FaultConfig
+from heygen_async.emulator._envelopes import ApiError
 from heygen_async.emulator._faults import FAULT_KINDS
 from heygen_async.emulator._state import EmulatorState
 
 __all__ = ["admin_routes"]
+
+_ADMIN_BODY_LIMIT = 1 << 20  # settings take a few hundred bytes
 
 
 def admin_routes(state: EmulatorState) -> list[web.RouteDef]:
@@ -76,7 +80,12 @@ async def _body(request: web.Request) -> dict[str, Any]:
     # Bytes, not request.json(): that decodes with the declared charset, and an unknown one
     # (`charset=bogus`) raised LookupError, a 500.
     try:
-        body = json.loads(await request.read())
+        coding = request.headers.get("Content-Encoding", "")
+        raw = decode_body(await request.read(), coding, _ADMIN_BODY_LIMIT)
+    except ApiError as error:  # junk labelled gzip or deflate
+        raise web.HTTPBadRequest(text=error.message) from None
+    try:
+        body = json.loads(raw)
     except (ValueError, RecursionError):
         raise web.HTTPBadRequest(text="body must be JSON") from None
     if not isinstance(body, dict):
@@ -85,7 +94,12 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past float's range (10**400): was a 500, not a 400
+        return False
 
 
 def _is_count(value: Any, low: int) -> bool:

@@ -14,17 +14,20 @@ from typing import Any
 
 from aiohttp import web
 
+from heygen_async.emulator._bodies import decode_body, too_large
 from heygen_async.emulator._envelopes import ApiError, family_of
 from heygen_async.emulator._limits import TokenBucket, retry_headers
 from heygen_async.emulator._state import EmulatorState, RequestRecord, Tenant
 
-__all__ = ["INVALID_JSON", "JSON_BODY", "STATE", "TENANT", "make_middlewares"]
+__all__ = ["BODY", "INVALID_JSON", "JSON_BODY", "STATE", "TENANT", "make_middlewares"]
 
 STATE = web.AppKey("state", EmulatorState)
 TENANT = web.RequestKey("tenant", Tenant)
 # The JSON body, parsed once here for both the route and the request log.
 INVALID_JSON = object()
 JSON_BODY = web.RequestKey("json_body", object)
+# The body as sent, its Content-Encoding undone (the server leaves that to _bodies.py).
+BODY = web.RequestKey("body", bytes)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _UNPROTECTED = ("/_emulator/", "/_media/")
 
@@ -44,13 +47,11 @@ def make_middlewares(state: EmulatorState) -> list[Any]:
         status: int | None = None
         body = b""
         try:
-            body = await _read_capped(request)
+            body = await _read_body(request, state)
             request[JSON_BODY] = _parse_json(request, body)
             response = await _serve(request, handler, state, buckets, fault)
             status = response.status
-        except _TooLarge:
-            limit = state.config.max_upload_bytes
-            error = ApiError(413, f"file exceeds the {limit} byte limit", code="payload_too_large")
+        except ApiError as error:  # the body itself could not be read or decoded
             response = error.response(family_of(request.path))
             status = response.status
         except _Reset:
@@ -64,16 +65,16 @@ def make_middlewares(state: EmulatorState) -> list[Any]:
     return [api]
 
 
-async def _read_capped(request: web.Request) -> bytes:
-    """The body, read once (handlers reuse it); the app's client_max_size caps it."""
+async def _read_body(request: web.Request, state: EmulatorState) -> bytes:
+    """The body, read once and decoded (routes read `request[BODY]`); capped by client_max_size."""
+    limit = state.config.max_upload_bytes
     try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise _TooLarge from exc
-
-
-class _TooLarge(Exception):  # noqa: N818  # internal signal turned into a 413 below
-    pass
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise too_large(limit) from None
+    body = decode_body(raw, request.headers.get("Content-Encoding", ""), limit)
+    request[BODY] = body
+    return body
 
 
 async def _serve(

@@ -11,6 +11,7 @@ from PIL import Image
 from heygen_async.emulator._envelopes import ApiError, ok
 from heygen_async.emulator._http import base_url, json_body, state_of, tenant_of
 from heygen_async.emulator._media import asset_url
+from heygen_async.emulator._middleware import BODY
 from heygen_async.emulator._state import EmulatorState, Tenant, new_id
 from heygen_async.emulator._validation import text_field
 
@@ -35,7 +36,7 @@ async def _validated_upload(request: web.Request, *, images_only: bool) -> tuple
         raise ApiError(
             400, f"Content-Type must be one of {', '.join(allowed)} (got '{content_type}')"
         )
-    data = await request.read()
+    data = request[BODY]  # read and decoded by the middleware
     if not data:
         raise ApiError(400, "asset data must be provided")
     if content_type in _MAGIC:

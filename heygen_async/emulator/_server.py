@@ -35,6 +35,7 @@ _SENDERS = 4
 
 
 def build_app(state: EmulatorState) -> web.Application:
+    """The emulator's app; serve it with `auto_decompress=False` (the middleware decodes)."""
     # aiohttp refuses bodies strictly larger than client_max_size, so exactly the limit passes;
     # the middleware turns its refusal into HeyGen's 413.
     app = web.Application(
@@ -95,7 +96,13 @@ class Emulator:
 
     async def _start(self) -> None:
         self._runner = web.AppRunner(
-            build_app(self._state), access_log=None, handle_signals=False, shutdown_timeout=0.5
+            build_app(self._state),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=0.5,
+            # _bodies.py undoes Content-Encoding: aiohttp's own decoding failed bodies that
+            # are not what the header says with a 500, a plain-text 400 or no answer at all.
+            auto_decompress=False,
         )
         await self._runner.setup()
         self._stack.push_async_callback(self._runner.cleanup)
